@@ -1,0 +1,48 @@
+export { AppError, assertNever, errorMessage, ERROR_CODES } from './errors';
+export type { AppErrorOptions, ErrorCode } from './errors';
+export { formatZodIssues, parseOrThrow } from './validation';
+export { formatDuration, parseDuration } from './duration';
+export {
+  AgentOptionsSchema,
+  ATTEMPT_OUTCOMES,
+  AttemptSchema,
+  BULLMQ_PRIORITY,
+  classifyRepository,
+  GitRefSchema,
+  isTerminalState,
+  newTaskId,
+  PERMISSION_MODES,
+  PermissionModeSchema,
+  PRIORITIES,
+  PrioritySchema,
+  RepositorySchema,
+  TASK_LIMITS,
+  TASK_STATES,
+  TaskErrorSchema,
+  TaskIdSchema,
+  TaskResultSchema,
+  taskBranchName,
+  TaskSpecSchema,
+  TaskStateSchema,
+  TERMINAL_STATES,
+  TokenUsageSchema,
+  WorkingDirectorySchema,
+} from './task';
+export type {
+  AgentOptions,
+  Attempt,
+  AttemptOutcome,
+  PermissionMode,
+  Priority,
+  RepositoryLocation,
+  Task,
+  TaskError,
+  TaskResult,
+  TaskSpec,
+  TaskSpecInput,
+  TaskState,
+  TokenUsage,
+} from './task';
+export type { NewTaskEvent, TaskEvent, TaskEventData, TaskEventType } from './events';
+export { EnvBoolean, EnvList, envInt, parseEnv } from './env';
+export { formatTranscriptEvent } from './transcript';

@@ -1,0 +1,47 @@
+import { stat } from 'node:fs/promises';
+import { AppError } from '@claudine/core';
+import { git, GitError } from './git';
+
+/**
+ * Checks that a local path is a git repository and that it has the ref, and returns the
+ * commit the ref names. `ref` defaults to HEAD. `--end-of-options` keeps a ref from ever
+ * being read as an option.
+ * @throws AppError REPOSITORY_NOT_FOUND, REPOSITORY_INVALID or BASE_REF_NOT_FOUND
+ */
+export async function resolveLocalBase(repositoryPath: string, ref = 'HEAD'): Promise<string> {
+  const info = await stat(repositoryPath).catch(() => undefined);
+  if (!info) {
+    throw new AppError('REPOSITORY_NOT_FOUND', `repository: ${repositoryPath} does not exist`, {
+      details: { fields: ['repository'] },
+    });
+  }
+  if (!info.isDirectory()) {
+    throw new AppError('REPOSITORY_INVALID', `repository: ${repositoryPath} is not a directory`, {
+      details: { fields: ['repository'] },
+    });
+  }
+  try {
+    await git(['rev-parse', '--git-dir'], { cwd: repositoryPath });
+  } catch (error) {
+    throw new AppError('REPOSITORY_INVALID', `repository: ${repositoryPath} is not a git repository`, {
+      cause: error,
+      details: { fields: ['repository'] },
+    });
+  }
+  return resolveCommit(repositoryPath, ref);
+}
+
+/** The commit a ref names in a repository (a worktree, a clone or a bare mirror). */
+export async function resolveCommit(repositoryPath: string, ref: string): Promise<string> {
+  try {
+    return await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+      cwd: repositoryPath,
+    });
+  } catch (error) {
+    const reason = ref === 'HEAD' ? 'has no commits yet' : `has no branch, tag or commit "${ref}"`;
+    throw new AppError('BASE_REF_NOT_FOUND', `baseRef: ${repositoryPath} ${reason}`, {
+      cause: error instanceof GitError ? error : undefined,
+      details: { fields: ['baseRef'] },
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  registry: Registry;
+  /** Extra Prometheus text appended to /metrics (for example BullMQ's queue metrics). */
+  extraMetrics?: () => Promise<string>;
+  /** Resolves when the process can serve (dependencies reachable); rejects with the reason otherwise. */
+  readiness: () => Promise<void>;
+}
+
+export interface OpsServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** `/healthz` (the process is up), `/readyz` (it can serve) and `/metrics` (Prometheus). */
+export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const server = http.createServer((request, response) => {
+    void handle(request.url ?? '/', response, options);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(url: string, response: http.ServerResponse, options: OpsServerOptions): Promise<void> {
+  const path = url.split('?')[0];
+  try {
+    if (path === '/healthz') {
+      reply(response, 200, 'text/plain', 'ok\n');
+    } else if (path === '/readyz') {
+      try {
+        await options.readiness();
+        reply(response, 200, 'text/plain', 'ready\n');
+      } catch (error) {
+        reply(response, 503, 'text/plain', `not ready: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    } else if (path === '/metrics') {
+      const own = await options.registry.metrics();
+      const extra = options.extraMetrics ? await options.extraMetrics() : '';
+      reply(response, 200, options.registry.contentType, extra ? `${own}\n${extra}\n` : own);
+    } else {
+      reply(response, 404, 'text/plain', 'not found\n');
+    }
+  } catch (error) {
+    reply(response, 500, 'text/plain', `error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+function reply(response: http.ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType });
+  response.end(body);
+}

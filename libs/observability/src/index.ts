@@ -1,0 +1,5 @@
+export { createLogger, LOG_LEVELS, REDACTED_PATHS, redactUrl } from './logger';
+export type { CreateLoggerOptions, Logger, LogLevel } from './logger';
+export { createMetricsRegistry } from './metrics';
+export { startOpsServer } from './http-endpoints';
+export type { OpsServer, OpsServerOptions } from './http-endpoints';

@@ -1,0 +1,35 @@
+// Original file: proto/claudine/v1/tasks.proto
+
+/**
+ * How the agent (Claude Code) is run for one task. Empty fields take the cluster's defaults.
+ */
+export interface AgentOptions {
+  model?: string;
+  /**
+   * default | acceptEdits | plan | bypassPermissions | dontAsk
+   */
+  permissionMode?: string;
+  /**
+   * Claude Code permission rules, for example "Bash(git diff *)".
+   */
+  allowedTools?: string[];
+  maxTurns?: number;
+  appendSystemPrompt?: string;
+}
+
+/**
+ * How the agent (Claude Code) is run for one task. Empty fields take the cluster's defaults.
+ */
+export interface AgentOptions__Output {
+  model: string;
+  /**
+   * default | acceptEdits | plan | bypassPermissions | dontAsk
+   */
+  permissionMode: string;
+  /**
+   * Claude Code permission rules, for example "Bash(git diff *)".
+   */
+  allowedTools: string[];
+  maxTurns: number;
+  appendSystemPrompt: string;
+}

@@ -1,0 +1,51 @@
+// Original file: proto/claudine/v1/tasks.proto
+
+import type {
+  TaskSpec as _claudine_v1_TaskSpec,
+  TaskSpec__Output as _claudine_v1_TaskSpec__Output,
+} from '../../claudine/v1/TaskSpec';
+import type {
+  TaskState as _claudine_v1_TaskState,
+  TaskState__Output as _claudine_v1_TaskState__Output,
+} from '../../claudine/v1/TaskState';
+import type {
+  Attempt as _claudine_v1_Attempt,
+  Attempt__Output as _claudine_v1_Attempt__Output,
+} from '../../claudine/v1/Attempt';
+import type {
+  TaskResult as _claudine_v1_TaskResult,
+  TaskResult__Output as _claudine_v1_TaskResult__Output,
+} from '../../claudine/v1/TaskResult';
+import type {
+  TaskError as _claudine_v1_TaskError,
+  TaskError__Output as _claudine_v1_TaskError__Output,
+} from '../../claudine/v1/TaskError';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Task {
+  id?: string;
+  spec?: _claudine_v1_TaskSpec | null;
+  state?: _claudine_v1_TaskState;
+  createdAtMs?: number | string | Long;
+  updatedAtMs?: number | string | Long;
+  startedAtMs?: number | string | Long;
+  endedAtMs?: number | string | Long;
+  attempts?: _claudine_v1_Attempt[];
+  result?: _claudine_v1_TaskResult | null;
+  error?: _claudine_v1_TaskError | null;
+  cancelReason?: string;
+}
+
+export interface Task__Output {
+  id: string;
+  spec: _claudine_v1_TaskSpec__Output | null;
+  state: _claudine_v1_TaskState__Output;
+  createdAtMs: number;
+  updatedAtMs: number;
+  startedAtMs: number;
+  endedAtMs: number;
+  attempts: _claudine_v1_Attempt__Output[];
+  result: _claudine_v1_TaskResult__Output | null;
+  error: _claudine_v1_TaskError__Output | null;
+  cancelReason: string;
+}

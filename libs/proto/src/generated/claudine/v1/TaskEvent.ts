@@ -1,0 +1,49 @@
+// Original file: proto/claudine/v1/tasks.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * One thing that happened to a task. `type` names the shape of `data_json`:
+ * task.state       {state, reason?}
+ * agent.init       {sessionId, model, cwd, tools, permissionMode, claudeCodeVersion}
+ * agent.text       {text}
+ * agent.thinking   {text}
+ * agent.tool_use   {id, name, input}
+ * agent.tool_result {toolUseId, content, isError}
+ * agent.result     {isError, subtype, text, sessionId, numTurns, durationMs, costUsd, usage}
+ * agent.retry      {attempt, maxRetries, delayMs, errorStatus}
+ * agent.rate_limit {status, resetsAt}
+ * agent.system     {subtype, raw}
+ * agent.stderr     {line}
+ * worker.log       {message, ...}
+ */
+export interface TaskEvent {
+  taskId?: string;
+  offset?: number | string | Long;
+  timeMs?: number | string | Long;
+  type?: string;
+  dataJson?: string;
+}
+
+/**
+ * One thing that happened to a task. `type` names the shape of `data_json`:
+ * task.state       {state, reason?}
+ * agent.init       {sessionId, model, cwd, tools, permissionMode, claudeCodeVersion}
+ * agent.text       {text}
+ * agent.thinking   {text}
+ * agent.tool_use   {id, name, input}
+ * agent.tool_result {toolUseId, content, isError}
+ * agent.result     {isError, subtype, text, sessionId, numTurns, durationMs, costUsd, usage}
+ * agent.retry      {attempt, maxRetries, delayMs, errorStatus}
+ * agent.rate_limit {status, resetsAt}
+ * agent.system     {subtype, raw}
+ * agent.stderr     {line}
+ * worker.log       {message, ...}
+ */
+export interface TaskEvent__Output {
+  taskId: string;
+  offset: number;
+  timeMs: number;
+  type: string;
+  dataJson: string;
+}

@@ -1,0 +1,57 @@
+// Original file: proto/claudine/v1/tasks.proto
+
+import type {
+  Priority as _claudine_v1_Priority,
+  Priority__Output as _claudine_v1_Priority__Output,
+} from '../../claudine/v1/Priority';
+import type {
+  AgentOptions as _claudine_v1_AgentOptions,
+  AgentOptions__Output as _claudine_v1_AgentOptions__Output,
+} from '../../claudine/v1/AgentOptions';
+import type { Long } from '@grpc/proto-loader';
+
+export interface TaskSpec {
+  prompt?: string;
+  /**
+   * A local path that the workers can reach, or a git URL (https, ssh, git, file).
+   */
+  repository?: string;
+  /**
+   * Branch, tag or commit the task starts from. Empty: the repository's HEAD.
+   */
+  baseRef?: string;
+  /**
+   * Relative path inside the repository where the agent starts.
+   */
+  workingDirectory?: string;
+  priority?: _claudine_v1_Priority;
+  /**
+   * 1,000 ms to 86,400,000 ms (24 h). 0 takes the default, 30 minutes.
+   */
+  timeoutMs?: number | string | Long;
+  agent?: _claudine_v1_AgentOptions | null;
+  labels?: { [key: string]: string };
+}
+
+export interface TaskSpec__Output {
+  prompt: string;
+  /**
+   * A local path that the workers can reach, or a git URL (https, ssh, git, file).
+   */
+  repository: string;
+  /**
+   * Branch, tag or commit the task starts from. Empty: the repository's HEAD.
+   */
+  baseRef: string;
+  /**
+   * Relative path inside the repository where the agent starts.
+   */
+  workingDirectory: string;
+  priority: _claudine_v1_Priority__Output;
+  /**
+   * 1,000 ms to 86,400,000 ms (24 h). 0 takes the default, 30 minutes.
+   */
+  timeoutMs: number;
+  agent: _claudine_v1_AgentOptions__Output | null;
+  labels: { [key: string]: string };
+}

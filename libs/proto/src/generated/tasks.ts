@@ -1,0 +1,158 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type {
+  AgentOptions as _claudine_v1_AgentOptions,
+  AgentOptions__Output as _claudine_v1_AgentOptions__Output,
+} from './claudine/v1/AgentOptions';
+import type {
+  Attempt as _claudine_v1_Attempt,
+  Attempt__Output as _claudine_v1_Attempt__Output,
+} from './claudine/v1/Attempt';
+import type {
+  CancelTaskRequest as _claudine_v1_CancelTaskRequest,
+  CancelTaskRequest__Output as _claudine_v1_CancelTaskRequest__Output,
+} from './claudine/v1/CancelTaskRequest';
+import type {
+  CancelTaskResponse as _claudine_v1_CancelTaskResponse,
+  CancelTaskResponse__Output as _claudine_v1_CancelTaskResponse__Output,
+} from './claudine/v1/CancelTaskResponse';
+import type {
+  ClusterServiceClient as _claudine_v1_ClusterServiceClient,
+  ClusterServiceDefinition as _claudine_v1_ClusterServiceDefinition,
+} from './claudine/v1/ClusterService';
+import type {
+  DelegateRequest as _claudine_v1_DelegateRequest,
+  DelegateRequest__Output as _claudine_v1_DelegateRequest__Output,
+} from './claudine/v1/DelegateRequest';
+import type {
+  DelegateResponse as _claudine_v1_DelegateResponse,
+  DelegateResponse__Output as _claudine_v1_DelegateResponse__Output,
+} from './claudine/v1/DelegateResponse';
+import type {
+  GetTaskRequest as _claudine_v1_GetTaskRequest,
+  GetTaskRequest__Output as _claudine_v1_GetTaskRequest__Output,
+} from './claudine/v1/GetTaskRequest';
+import type {
+  ListTasksRequest as _claudine_v1_ListTasksRequest,
+  ListTasksRequest__Output as _claudine_v1_ListTasksRequest__Output,
+} from './claudine/v1/ListTasksRequest';
+import type {
+  ListTasksResponse as _claudine_v1_ListTasksResponse,
+  ListTasksResponse__Output as _claudine_v1_ListTasksResponse__Output,
+} from './claudine/v1/ListTasksResponse';
+import type {
+  ListWorkersRequest as _claudine_v1_ListWorkersRequest,
+  ListWorkersRequest__Output as _claudine_v1_ListWorkersRequest__Output,
+} from './claudine/v1/ListWorkersRequest';
+import type {
+  ListWorkersResponse as _claudine_v1_ListWorkersResponse,
+  ListWorkersResponse__Output as _claudine_v1_ListWorkersResponse__Output,
+} from './claudine/v1/ListWorkersResponse';
+import type {
+  Task as _claudine_v1_Task,
+  Task__Output as _claudine_v1_Task__Output,
+} from './claudine/v1/Task';
+import type {
+  TaskError as _claudine_v1_TaskError,
+  TaskError__Output as _claudine_v1_TaskError__Output,
+} from './claudine/v1/TaskError';
+import type {
+  TaskEvent as _claudine_v1_TaskEvent,
+  TaskEvent__Output as _claudine_v1_TaskEvent__Output,
+} from './claudine/v1/TaskEvent';
+import type {
+  TaskResult as _claudine_v1_TaskResult,
+  TaskResult__Output as _claudine_v1_TaskResult__Output,
+} from './claudine/v1/TaskResult';
+import type {
+  TaskServiceClient as _claudine_v1_TaskServiceClient,
+  TaskServiceDefinition as _claudine_v1_TaskServiceDefinition,
+} from './claudine/v1/TaskService';
+import type {
+  TaskSpec as _claudine_v1_TaskSpec,
+  TaskSpec__Output as _claudine_v1_TaskSpec__Output,
+} from './claudine/v1/TaskSpec';
+import type {
+  TokenUsage as _claudine_v1_TokenUsage,
+  TokenUsage__Output as _claudine_v1_TokenUsage__Output,
+} from './claudine/v1/TokenUsage';
+import type {
+  WatchTaskRequest as _claudine_v1_WatchTaskRequest,
+  WatchTaskRequest__Output as _claudine_v1_WatchTaskRequest__Output,
+} from './claudine/v1/WatchTaskRequest';
+import type {
+  WorkerInfo as _claudine_v1_WorkerInfo,
+  WorkerInfo__Output as _claudine_v1_WorkerInfo__Output,
+} from './claudine/v1/WorkerInfo';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new (...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  claudine: {
+    v1: {
+      AgentOptions: MessageTypeDefinition<_claudine_v1_AgentOptions, _claudine_v1_AgentOptions__Output>;
+      Attempt: MessageTypeDefinition<_claudine_v1_Attempt, _claudine_v1_Attempt__Output>;
+      CancelTaskRequest: MessageTypeDefinition<
+        _claudine_v1_CancelTaskRequest,
+        _claudine_v1_CancelTaskRequest__Output
+      >;
+      CancelTaskResponse: MessageTypeDefinition<
+        _claudine_v1_CancelTaskResponse,
+        _claudine_v1_CancelTaskResponse__Output
+      >;
+      /**
+       * The cluster: which workers are alive and what they run.
+       */
+      ClusterService: SubtypeConstructor<typeof grpc.Client, _claudine_v1_ClusterServiceClient> & {
+        service: _claudine_v1_ClusterServiceDefinition;
+      };
+      DelegateRequest: MessageTypeDefinition<
+        _claudine_v1_DelegateRequest,
+        _claudine_v1_DelegateRequest__Output
+      >;
+      DelegateResponse: MessageTypeDefinition<
+        _claudine_v1_DelegateResponse,
+        _claudine_v1_DelegateResponse__Output
+      >;
+      GetTaskRequest: MessageTypeDefinition<_claudine_v1_GetTaskRequest, _claudine_v1_GetTaskRequest__Output>;
+      ListTasksRequest: MessageTypeDefinition<
+        _claudine_v1_ListTasksRequest,
+        _claudine_v1_ListTasksRequest__Output
+      >;
+      ListTasksResponse: MessageTypeDefinition<
+        _claudine_v1_ListTasksResponse,
+        _claudine_v1_ListTasksResponse__Output
+      >;
+      ListWorkersRequest: MessageTypeDefinition<
+        _claudine_v1_ListWorkersRequest,
+        _claudine_v1_ListWorkersRequest__Output
+      >;
+      ListWorkersResponse: MessageTypeDefinition<
+        _claudine_v1_ListWorkersResponse,
+        _claudine_v1_ListWorkersResponse__Output
+      >;
+      Priority: EnumTypeDefinition;
+      Task: MessageTypeDefinition<_claudine_v1_Task, _claudine_v1_Task__Output>;
+      TaskError: MessageTypeDefinition<_claudine_v1_TaskError, _claudine_v1_TaskError__Output>;
+      TaskEvent: MessageTypeDefinition<_claudine_v1_TaskEvent, _claudine_v1_TaskEvent__Output>;
+      TaskResult: MessageTypeDefinition<_claudine_v1_TaskResult, _claudine_v1_TaskResult__Output>;
+      /**
+       * Tasks: delegate a coding task, follow it, cancel it.
+       */
+      TaskService: SubtypeConstructor<typeof grpc.Client, _claudine_v1_TaskServiceClient> & {
+        service: _claudine_v1_TaskServiceDefinition;
+      };
+      TaskSpec: MessageTypeDefinition<_claudine_v1_TaskSpec, _claudine_v1_TaskSpec__Output>;
+      TaskState: EnumTypeDefinition;
+      TokenUsage: MessageTypeDefinition<_claudine_v1_TokenUsage, _claudine_v1_TokenUsage__Output>;
+      WatchTaskRequest: MessageTypeDefinition<
+        _claudine_v1_WatchTaskRequest,
+        _claudine_v1_WatchTaskRequest__Output
+      >;
+      WorkerInfo: MessageTypeDefinition<_claudine_v1_WorkerInfo, _claudine_v1_WorkerInfo__Output>;
+    };
+  };
+}

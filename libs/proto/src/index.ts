@@ -1,0 +1,25 @@
+export { addReflection, loadClaudineApi, PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } from './load';
+export {
+  eventFromProto,
+  eventToProto,
+  priorityFromProto,
+  priorityToProto,
+  specInputFromProto,
+  stateFromProto,
+  stateToProto,
+  taskFromProto,
+  taskToProto,
+} from './mappers';
+export type { ProtoGrpcType } from './generated/tasks';
+export type { TaskServiceClient, TaskServiceHandlers } from './generated/claudine/v1/TaskService';
+export type { ClusterServiceClient, ClusterServiceHandlers } from './generated/claudine/v1/ClusterService';
+export type { DelegateRequest__Output } from './generated/claudine/v1/DelegateRequest';
+export type { DelegateResponse__Output } from './generated/claudine/v1/DelegateResponse';
+export type { CancelTaskResponse__Output } from './generated/claudine/v1/CancelTaskResponse';
+export type { ListTasksResponse__Output } from './generated/claudine/v1/ListTasksResponse';
+export type { ListWorkersResponse__Output } from './generated/claudine/v1/ListWorkersResponse';
+export type { ListTasksRequest__Output } from './generated/claudine/v1/ListTasksRequest';
+export type { TaskEvent as ProtoTaskEvent, TaskEvent__Output } from './generated/claudine/v1/TaskEvent';
+export type { Task as ProtoTask, Task__Output } from './generated/claudine/v1/Task';
+export type { TaskSpec as ProtoTaskSpec } from './generated/claudine/v1/TaskSpec';
+export type { WorkerInfo as ProtoWorkerInfo, WorkerInfo__Output } from './generated/claudine/v1/WorkerInfo';

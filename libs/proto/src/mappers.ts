@@ -1,0 +1,192 @@
+import {
+  PRIORITIES,
+  TASK_STATES,
+  type Attempt,
+  type Priority,
+  type Task,
+  type TaskEvent,
+  type TaskState,
+} from '@claudine/core';
+import type { Attempt__Output, Attempt as ProtoAttempt } from './generated/claudine/v1/Attempt';
+import type { Priority__Output } from './generated/claudine/v1/Priority';
+import type { Task__Output, Task as ProtoTask } from './generated/claudine/v1/Task';
+import type { TaskEvent__Output, TaskEvent as ProtoTaskEvent } from './generated/claudine/v1/TaskEvent';
+import type { TaskSpec__Output } from './generated/claudine/v1/TaskSpec';
+import type { TaskState__Output } from './generated/claudine/v1/TaskState';
+
+// Wire enums carry a type prefix (proto style); the domain uses the short names.
+
+export function priorityToProto(priority: Priority): Priority__Output {
+  return `PRIORITY_${priority}`;
+}
+
+/** `undefined` for UNSPECIFIED; an unknown value passes through so validation can name it. */
+export function priorityFromProto(value: Priority__Output | string | number): unknown {
+  if (value === 'PRIORITY_UNSPECIFIED' || value === 0) return undefined;
+  const short = typeof value === 'string' ? value.replace(/^PRIORITY_/, '') : value;
+  return (PRIORITIES as readonly unknown[]).includes(short) ? short : value;
+}
+
+export function stateToProto(state: TaskState): TaskState__Output {
+  return `TASK_STATE_${state.toUpperCase()}` as TaskState__Output;
+}
+
+export function stateFromProto(value: TaskState__Output | string | number): unknown {
+  const short = typeof value === 'string' ? value.replace(/^TASK_STATE_/, '').toLowerCase() : value;
+  return (TASK_STATES as readonly unknown[]).includes(short) ? short : value;
+}
+
+const emptyToUndefined = <T>(value: T): T | undefined =>
+  value === '' || value === 0 || value === null || (Array.isArray(value) && value.length === 0) ? undefined : value;
+
+/**
+ * A wire spec as the plain object that TaskSpecSchema validates: proto3 defaults ("" and 0)
+ * mean "not given", so the schema's defaults apply.
+ */
+export function specInputFromProto(spec: TaskSpec__Output | null | undefined): unknown {
+  if (!spec) return undefined;
+  const agent = spec.agent
+    ? Object.fromEntries(
+        Object.entries({
+          model: emptyToUndefined(spec.agent.model),
+          permissionMode: emptyToUndefined(spec.agent.permissionMode),
+          allowedTools: emptyToUndefined(spec.agent.allowedTools),
+          maxTurns: emptyToUndefined(spec.agent.maxTurns),
+          appendSystemPrompt: emptyToUndefined(spec.agent.appendSystemPrompt),
+        }).filter(([, value]) => value !== undefined),
+      )
+    : undefined;
+  return Object.fromEntries(
+    Object.entries({
+      prompt: spec.prompt,
+      repository: spec.repository,
+      baseRef: emptyToUndefined(spec.baseRef),
+      workingDirectory: emptyToUndefined(spec.workingDirectory),
+      priority: priorityFromProto(spec.priority),
+      timeoutMs: emptyToUndefined(Number(spec.timeoutMs)),
+      agent,
+      labels: spec.labels && Object.keys(spec.labels).length > 0 ? spec.labels : undefined,
+    }).filter(([, value]) => value !== undefined),
+  );
+}
+
+function attemptToProto(attempt: Attempt): ProtoAttempt {
+  return {
+    number: attempt.number,
+    workerId: attempt.workerId,
+    startedAtMs: attempt.startedAtMs,
+    endedAtMs: attempt.endedAtMs ?? 0,
+    ...(typeof attempt.exitCode === 'number' ? { exitCode: attempt.exitCode } : {}),
+    sessionId: attempt.sessionId ?? '',
+    outcome: attempt.outcome ?? '',
+    error: attempt.error ?? '',
+  };
+}
+
+function attemptFromProto(attempt: Attempt__Output): Attempt {
+  return {
+    number: attempt.number,
+    workerId: attempt.workerId,
+    startedAtMs: attempt.startedAtMs,
+    endedAtMs: attempt.endedAtMs || undefined,
+    exitCode: attempt.exitCode ?? null,
+    sessionId: attempt.sessionId || undefined,
+    outcome: (attempt.outcome || undefined) as Attempt['outcome'],
+    error: attempt.error || undefined,
+  };
+}
+
+export function taskToProto(task: Task): ProtoTask {
+  const { spec } = task;
+  return {
+    id: task.id,
+    spec: {
+      prompt: spec.prompt,
+      repository: spec.repository,
+      baseRef: spec.baseRef ?? '',
+      workingDirectory: spec.workingDirectory ?? '',
+      priority: priorityToProto(spec.priority),
+      timeoutMs: spec.timeoutMs,
+      agent: {
+        model: spec.agent.model ?? '',
+        permissionMode: spec.agent.permissionMode ?? '',
+        allowedTools: spec.agent.allowedTools ?? [],
+        maxTurns: spec.agent.maxTurns ?? 0,
+        appendSystemPrompt: spec.agent.appendSystemPrompt ?? '',
+      },
+      labels: spec.labels,
+    },
+    state: stateToProto(task.state),
+    createdAtMs: task.createdAtMs,
+    updatedAtMs: task.updatedAtMs,
+    startedAtMs: task.startedAtMs ?? 0,
+    endedAtMs: task.endedAtMs ?? 0,
+    attempts: task.attempts.map(attemptToProto),
+    result: task.result ?? null,
+    error: task.error ?? null,
+    cancelReason: task.cancelReason ?? '',
+  };
+}
+
+/** A task as a client reads it off the wire. The spec is taken as the server validated it. */
+export function taskFromProto(task: Task__Output): Task {
+  const spec = task.spec;
+  return {
+    id: task.id,
+    spec: {
+      prompt: spec?.prompt ?? '',
+      repository: spec?.repository ?? '',
+      baseRef: spec?.baseRef || undefined,
+      workingDirectory: spec?.workingDirectory || undefined,
+      priority: (priorityFromProto(spec?.priority ?? 'PRIORITY_UNSPECIFIED') ?? 'P2') as Priority,
+      timeoutMs: spec?.timeoutMs ?? 0,
+      agent: {
+        model: spec?.agent?.model || undefined,
+        permissionMode: (spec?.agent?.permissionMode || undefined) as Task['spec']['agent']['permissionMode'],
+        allowedTools: spec?.agent?.allowedTools.length ? spec.agent.allowedTools : undefined,
+        maxTurns: spec?.agent?.maxTurns || undefined,
+        appendSystemPrompt: spec?.agent?.appendSystemPrompt || undefined,
+      },
+      labels: spec?.labels ?? {},
+    },
+    state: stateFromProto(task.state) as TaskState,
+    createdAtMs: task.createdAtMs,
+    updatedAtMs: task.updatedAtMs,
+    startedAtMs: task.startedAtMs || undefined,
+    endedAtMs: task.endedAtMs || undefined,
+    attempts: task.attempts.map(attemptFromProto),
+    result: task.result
+      ? {
+          ...task.result,
+          usage: task.result.usage ?? {
+            inputTokens: 0,
+            outputTokens: 0,
+            cacheCreationInputTokens: 0,
+            cacheReadInputTokens: 0,
+          },
+        }
+      : undefined,
+    error: task.error ?? undefined,
+    cancelReason: task.cancelReason || undefined,
+  };
+}
+
+export function eventToProto(event: TaskEvent): ProtoTaskEvent {
+  return {
+    taskId: event.taskId,
+    offset: event.offset,
+    timeMs: event.timeMs,
+    type: event.type,
+    dataJson: JSON.stringify(event.data),
+  };
+}
+
+export function eventFromProto(event: TaskEvent__Output): TaskEvent {
+  return {
+    taskId: event.taskId,
+    offset: event.offset,
+    timeMs: event.timeMs,
+    type: event.type,
+    data: JSON.parse(event.dataJson || '{}'),
+  } as TaskEvent;
+}

@@ -1,0 +1,27 @@
+export { createKeyspace, DEFAULT_KEY_PREFIX } from './keyspace';
+export type { Keyspace } from './keyspace';
+export { closeRedis, createRedisConnection, waitForRedis } from './connection';
+export type { ConnectionRole, RedisConnectionOptions } from './connection';
+export {
+  addTaskJobToTransaction,
+  createTaskQueue,
+  openQueueTransaction,
+  RUN_TASK_JOB,
+  TASK_QUEUE_NAME,
+  taskJobOptions,
+} from './task-queue';
+export type { TaskJobData, TaskQueue } from './task-queue';
+export { decodeTask, TaskStore } from './task-store';
+export type {
+  CancelResult,
+  FinishAttemptInput,
+  ListTasksInput,
+  StartAttemptResult,
+  TaskStoreOptions,
+} from './task-store';
+export { readTaskEvents } from './task-events';
+export type { ReadEventsOptions } from './task-events';
+export { WorkerHeartbeatSchema, WorkerRegistry } from './worker-registry';
+export type { WorkerHeartbeat } from './worker-registry';
+export { CancelMessageSchema, publishCancel, subscribeToCancels } from './cancel-channel';
+export type { CancelMessage } from './cancel-channel';

@@ -1,0 +1,46 @@
+import type { TaskState } from '@claudine/core';
+
+/**
+ * Every Redis key Claudine writes, in one place. The prefix carries a hash tag (`{claudine}`)
+ * so that a task's keys, its indexes and the BullMQ queue share one Redis Cluster slot: the
+ * transactions and Lua scripts below touch several of them at once.
+ *
+ *   {p}:task:<id>               hash    the task record (spec, state, timestamps, result, error)
+ *   {p}:task:<id>:attempts      list    one JSON entry per attempt
+ *   {p}:task:<id>:events        stream  numbered events (ids 0-<offset>), capped
+ *   {p}:index:all               zset    every task id, scored by creation time
+ *   {p}:index:state:<state>     zset    task ids in one state, scored by creation time
+ *   {p}:worker:<id>             string  a worker's heartbeat (JSON), expires when it stops beating
+ *   {p}:workers                 zset    worker ids, scored by last heartbeat
+ *   {p}:cancel                  channel cancellation requests for running tasks
+ *   {p}:bull:<queue>:...        BullMQ's own keys
+ */
+export interface Keyspace {
+  readonly prefix: string;
+  readonly bullPrefix: string;
+  task(taskId: string): string;
+  attempts(taskId: string): string;
+  events(taskId: string): string;
+  readonly allTasks: string;
+  tasksInState(state: TaskState): string;
+  worker(workerId: string): string;
+  readonly workers: string;
+  readonly cancelChannel: string;
+}
+
+export const DEFAULT_KEY_PREFIX = '{claudine}';
+
+export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
+  return {
+    prefix,
+    bullPrefix: `${prefix}:bull`,
+    task: (taskId) => `${prefix}:task:${taskId}`,
+    attempts: (taskId) => `${prefix}:task:${taskId}:attempts`,
+    events: (taskId) => `${prefix}:task:${taskId}:events`,
+    allTasks: `${prefix}:index:all`,
+    tasksInState: (state) => `${prefix}:index:state:${state}`,
+    worker: (workerId) => `${prefix}:worker:${workerId}`,
+    workers: `${prefix}:workers`,
+    cancelChannel: `${prefix}:cancel`,
+  };
+}

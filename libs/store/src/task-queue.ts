@@ -1,0 +1,54 @@
+import { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BULLMQ_PRIORITY, type Priority } from '@claudine/core';
+import type { Keyspace } from './keyspace';
+
+/** The BullMQ queue that carries tasks to workers. A job is only a pointer: `{ taskId }`. */
+export const TASK_QUEUE_NAME = 'tasks';
+export const RUN_TASK_JOB = 'run-task';
+
+export interface TaskJobData {
+  taskId: string;
+}
+
+export type TaskQueue = Queue<TaskJobData, void, typeof RUN_TASK_JOB>;
+
+export function createTaskQueue(connection: Redis, keys: Keyspace): TaskQueue {
+  return new Queue<TaskJobData, void, typeof RUN_TASK_JOB>(TASK_QUEUE_NAME, {
+    connection,
+    prefix: keys.bullPrefix,
+  });
+}
+
+/** Job options for a task: the job id is the task id, so a duplicate add is a no-op. */
+export function taskJobOptions(taskId: string, priority: Priority) {
+  return {
+    jobId: taskId,
+    priority: BULLMQ_PRIORITY[priority],
+    attempts: 1,
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+export async function openQueueTransaction(queue: TaskQueue) {
+  const client = await queue.getBackend().client;
+  return client.multi();
+}
+
+/** Queues the add of a task's job on a transaction (nothing happens until exec). */
+export async function addTaskJobToTransaction(
+  queue: TaskQueue,
+  transaction: Awaited<ReturnType<typeof openQueueTransaction>>,
+  taskId: string,
+  priority: Priority,
+): Promise<void> {
+  const job = new Job<TaskJobData, void, typeof RUN_TASK_JOB>(
+    queue,
+    RUN_TASK_JOB,
+    { taskId },
+    taskJobOptions(taskId, priority),
+    taskId,
+  );
+  await job.addJob(transaction);
+}

@@ -1,0 +1,301 @@
+import type { Redis } from 'ioredis';
+import {
+  AppError,
+  AttemptSchema,
+  TASK_STATES,
+  TaskErrorSchema,
+  TaskResultSchema,
+  TaskSpecSchema,
+  TaskStateSchema,
+  type Attempt,
+  type NewTaskEvent,
+  type Task,
+  type TaskError,
+  type TaskResult,
+  type TaskSpec,
+  type TaskState,
+} from '@claudine/core';
+import type { Keyspace } from './keyspace';
+import { APPEND_EVENTS, CANCEL, FINISH_ATTEMPT, START_ATTEMPT } from './scripts';
+import { addTaskJobToTransaction, openQueueTransaction, type TaskQueue } from './task-queue';
+
+export interface TaskStoreOptions {
+  /** Events kept per task before the oldest are trimmed. @default 10000 */
+  maxEventsPerTask?: number;
+}
+
+export type StartAttemptResult =
+  | { outcome: 'started'; attemptNumber: number }
+  | { outcome: 'missing' }
+  | { outcome: 'not-runnable'; state: TaskState };
+
+export type CancelResult =
+  | { outcome: 'cancelled' }
+  | { outcome: 'requested' }
+  | { outcome: 'missing' }
+  | { outcome: 'already-finished'; state: TaskState };
+
+export interface FinishAttemptInput {
+  state: 'completed' | 'failed' | 'cancelled';
+  attempt: Attempt;
+  result?: TaskResult;
+  error?: TaskError;
+  reason?: string;
+}
+
+export interface ListTasksInput {
+  states?: readonly TaskState[];
+  pageSize: number;
+  pageToken?: string;
+}
+
+interface ScriptedRedis extends Redis {
+  claudineStartAttempt(...args: (string | number)[]): Promise<[string, number?]>;
+  claudineFinishAttempt(...args: (string | number)[]): Promise<[string]>;
+  claudineCancel(...args: (string | number)[]): Promise<[string]>;
+  claudineAppendEvents(...args: (string | number)[]): Promise<number>;
+}
+
+const TIE_OVERSCAN = 64;
+
+/**
+ * The task records in Redis: their creation (atomic with the BullMQ job), state transitions
+ * (Lua, see scripts.ts), reads, paging, and the per-task event stream.
+ */
+export class TaskStore {
+  private readonly redis: ScriptedRedis;
+  private readonly maxEvents: number;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: Keyspace,
+    options: TaskStoreOptions = {},
+  ) {
+    this.maxEvents = options.maxEventsPerTask ?? 10_000;
+    redis.defineCommand('claudineStartAttempt', { numberOfKeys: 6, lua: START_ATTEMPT });
+    redis.defineCommand('claudineFinishAttempt', { numberOfKeys: 5, lua: FINISH_ATTEMPT });
+    redis.defineCommand('claudineCancel', { numberOfKeys: 4, lua: CANCEL });
+    redis.defineCommand('claudineAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  /**
+   * Writes the task record, its indexes, its first event and its BullMQ job in one MULTI:
+   * either all of them exist afterwards or none does.
+   */
+  async create(queue: TaskQueue, taskId: string, spec: TaskSpec, nowMs = Date.now()): Promise<Task> {
+    const keys = this.keys;
+    const transaction = await openQueueTransaction(queue);
+    const multi = transaction as unknown as ReturnType<Redis['multi']>;
+    multi.hset(keys.task(taskId), {
+      id: taskId,
+      spec: JSON.stringify(spec),
+      state: 'queued',
+      createdAt: nowMs,
+      updatedAt: nowMs,
+      eventSeq: 1,
+    });
+    multi.zadd(keys.allTasks, nowMs, taskId);
+    multi.zadd(keys.tasksInState('queued'), nowMs, taskId);
+    multi.xadd(
+      keys.events(taskId),
+      'MAXLEN',
+      '~',
+      this.maxEvents,
+      '0-1',
+      'type',
+      'task.state',
+      'time',
+      nowMs,
+      'data',
+      JSON.stringify({ state: 'queued' }),
+    );
+    await addTaskJobToTransaction(queue, transaction, taskId, spec.priority);
+    const results = await transaction.exec();
+    const failure = results?.find(([error]) => error !== null)?.[0];
+    if (!results || failure) {
+      throw new AppError('INTERNAL', `could not write task ${taskId}: ${failure?.message ?? 'transaction aborted'}`, {
+        cause: failure,
+      });
+    }
+    const jobResult = results[results.length - 1]?.[1];
+    if (typeof jobResult === 'number' && jobResult < 0) {
+      throw new AppError('INTERNAL', `BullMQ refused the job for ${taskId} (code ${jobResult})`);
+    }
+    return { id: taskId, spec, state: 'queued', createdAtMs: nowMs, updatedAtMs: nowMs, attempts: [] };
+  }
+
+  async get(taskId: string): Promise<Task | undefined> {
+    const [[hashError, hash], [listError, attempts]] = (await this.redis
+      .multi()
+      .hgetall(this.keys.task(taskId))
+      .lrange(this.keys.attempts(taskId), 0, -1)
+      .exec()) as [[Error | null, Record<string, string>], [Error | null, string[]]];
+    if (hashError || listError) throw hashError ?? listError;
+    if (!hash.state) return undefined;
+    return decodeTask(hash, attempts);
+  }
+
+  async getOrThrow(taskId: string): Promise<Task> {
+    const task = await this.get(taskId);
+    if (!task) throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`, { details: { taskId } });
+    return task;
+  }
+
+  async getMany(taskIds: readonly string[]): Promise<Task[]> {
+    const tasks = await Promise.all(taskIds.map((id) => this.get(id)));
+    return tasks.filter((task): task is Task => task !== undefined);
+  }
+
+  /**
+   * Newest first. The page token is a cursor (creation time and id of the last task shown),
+   * so tasks created between two calls never shift a page.
+   */
+  async list({ states, pageSize, pageToken }: ListTasksInput): Promise<{ tasks: Task[]; nextPageToken: string }> {
+    const cursor = pageToken ? decodeCursor(pageToken) : undefined;
+    const indexes = states && states.length > 0 ? [...new Set(states)].map((s) => this.keys.tasksInState(s)) : [this.keys.allTasks];
+    const max = cursor ? String(cursor.score) : '+inf';
+    const candidates: { id: string; score: number }[] = [];
+    for (const index of indexes) {
+      const flat = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, pageSize + TIE_OVERSCAN);
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const id = flat[i] as string;
+        const score = Number(flat[i + 1]);
+        if (cursor && score === cursor.score && id >= cursor.id) continue;
+        candidates.push({ id, score });
+      }
+    }
+    candidates.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const page = candidates.slice(0, pageSize);
+    const tasks = await this.getMany(page.map((c) => c.id));
+    const last = page[page.length - 1];
+    const nextPageToken = candidates.length > pageSize && last ? encodeCursor(last) : '';
+    return { tasks, nextPageToken };
+  }
+
+  async startAttempt(taskId: string, attempt: Omit<Attempt, 'number'>, nowMs = Date.now()): Promise<StartAttemptResult> {
+    const k = this.keys;
+    const [outcome, number] = await this.redis.claudineStartAttempt(
+      k.task(taskId),
+      k.attempts(taskId),
+      k.events(taskId),
+      k.tasksInState('queued'),
+      k.tasksInState('running'),
+      k.tasksInState('cancelled'),
+      nowMs,
+      JSON.stringify(attempt),
+      this.maxEvents,
+      taskId,
+    );
+    if (outcome === 'started') return { outcome, attemptNumber: Number(number) };
+    if (outcome === 'missing') return { outcome };
+    return { outcome: 'not-runnable', state: TaskStateSchema.parse(outcome) };
+  }
+
+  /** Records an attempt's progress (agent started, session id) while the task runs. */
+  async updateAttempt(taskId: string, attempt: Attempt): Promise<void> {
+    await this.redis.lset(this.keys.attempts(taskId), attempt.number - 1, JSON.stringify(attempt));
+  }
+
+  /** Moves a running task to its final state. Returns false when it had already finished. */
+  async finishAttempt(taskId: string, input: FinishAttemptInput, nowMs = Date.now()): Promise<boolean> {
+    const k = this.keys;
+    const [outcome] = await this.redis.claudineFinishAttempt(
+      k.task(taskId),
+      k.attempts(taskId),
+      k.events(taskId),
+      k.tasksInState('running'),
+      k.tasksInState(input.state),
+      nowMs,
+      input.state,
+      input.attempt.number,
+      JSON.stringify(input.attempt),
+      input.result ? JSON.stringify(input.result) : '',
+      input.error ? JSON.stringify(input.error) : '',
+      input.reason ?? '',
+      this.maxEvents,
+      taskId,
+    );
+    if (outcome === 'missing') throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    return outcome === 'finished';
+  }
+
+  /** Cancels a queued task at once, or marks a running one for its worker to stop. */
+  async cancel(taskId: string, reason: string, nowMs = Date.now()): Promise<CancelResult> {
+    const k = this.keys;
+    const [outcome] = await this.redis.claudineCancel(
+      k.task(taskId),
+      k.events(taskId),
+      k.tasksInState('queued'),
+      k.tasksInState('cancelled'),
+      nowMs,
+      reason,
+      this.maxEvents,
+      taskId,
+    );
+    if (outcome === 'cancelled' || outcome === 'requested' || outcome === 'missing') return { outcome };
+    return { outcome: 'already-finished', state: TaskStateSchema.parse(outcome) };
+  }
+
+  /** Of these tasks, the ones whose cancellation was requested. */
+  async cancelRequested(taskIds: readonly string[]): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of taskIds) pipeline.hget(this.keys.task(id), 'cancelRequested');
+    const results = (await pipeline.exec()) ?? [];
+    return taskIds.filter((_, i) => results[i]?.[1] === '1');
+  }
+
+  /** Appends events to the task's stream; returns the offset of the last one (0: no such task). */
+  async appendEvents(taskId: string, events: readonly NewTaskEvent[], nowMs = Date.now()): Promise<number> {
+    if (events.length === 0) return 0;
+    const args: (string | number)[] = [this.keys.task(taskId), this.keys.events(taskId), this.maxEvents, nowMs];
+    for (const event of events) args.push(event.type, JSON.stringify(event.data));
+    return Number(await this.redis.claudineAppendEvents(...args));
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  return text === undefined || text === '' ? undefined : JSON.parse(text);
+}
+
+function optionalNumber(text: string | undefined): number | undefined {
+  return text === undefined || text === '' ? undefined : Number(text);
+}
+
+export function decodeTask(hash: Record<string, string>, attempts: string[]): Task {
+  const result = parseJson(hash.result);
+  const error = parseJson(hash.error);
+  return {
+    id: hash.id ?? '',
+    spec: TaskSpecSchema.parse(parseJson(hash.spec)),
+    state: TaskStateSchema.parse(hash.state),
+    createdAtMs: Number(hash.createdAt),
+    updatedAtMs: Number(hash.updatedAt),
+    startedAtMs: optionalNumber(hash.startedAt),
+    endedAtMs: optionalNumber(hash.endedAt),
+    attempts: attempts.map((a) => AttemptSchema.parse(JSON.parse(a))),
+    result: result === undefined ? undefined : TaskResultSchema.parse(result),
+    error: error === undefined ? undefined : TaskErrorSchema.parse(error),
+    cancelReason: hash.cancelReason || undefined,
+    cancelRequested: hash.cancelRequested === '1' || undefined,
+  };
+}
+
+function encodeCursor({ id, score }: { id: string; score: number }): string {
+  return Buffer.from(JSON.stringify([score, id])).toString('base64url');
+}
+
+function decodeCursor(token: string): { score: number; id: string } {
+  try {
+    const [score, id] = JSON.parse(Buffer.from(token, 'base64url').toString()) as [unknown, unknown];
+    if (typeof score === 'number' && typeof id === 'string') return { score, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('INVALID_ARGUMENT', 'page_token: is not a token from a previous response', {
+    details: { fields: ['page_token'] },
+  });
+}
+
+export const ALL_TASK_STATES = TASK_STATES;

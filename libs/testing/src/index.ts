@@ -1,0 +1,23 @@
+export { findFreePort } from './free-port';
+export { createGitRepository } from './git-fixture';
+export type { GitFixture, GitRepositoryOptions } from './git-fixture';
+export { startRedis } from './redis-harness';
+export type { RedisHarness } from './redis-harness';
+export { startScriptedAnthropic } from './scripted-anthropic';
+export type {
+  ContentBlock,
+  MessageParam,
+  MessagesRequestBody,
+  RecordedRequest,
+  ScriptedAnthropic,
+  ScriptedAnthropicOptions,
+  ScriptedReply,
+  ScriptedRequest,
+  ScriptedResponder,
+  ToolResult,
+} from './scripted-anthropic';
+export { alwaysError, writeFileThenFinish } from './scripted-responders';
+export { createTempDir } from './temp-dir';
+export type { TempDir } from './temp-dir';
+export { onceEvent, waitFor, withDeadline } from './wait-for';
+export type { ProbeResult, WaitForOptions } from './wait-for';

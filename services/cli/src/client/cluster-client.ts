@@ -1,0 +1,132 @@
+import * as grpc from '@grpc/grpc-js';
+import { AppError, ERROR_CODES, type ErrorCode, type Task, type TaskEvent, type TaskState } from '@claudine/core';
+import {
+  eventFromProto,
+  loadClaudineApi,
+  stateToProto,
+  taskFromProto,
+  type CancelTaskResponse__Output,
+  type ClusterServiceClient,
+  type DelegateResponse__Output,
+  type ListTasksResponse__Output,
+  type ListWorkersResponse__Output,
+  type Task__Output,
+  type TaskEvent__Output,
+  type ProtoTaskSpec,
+  type TaskServiceClient,
+  type WorkerInfo__Output,
+} from '@claudine/proto';
+
+/** The address `claudine up` serves, tried when neither --address nor CLAUDINE_ADDRESS is given. */
+export const DEFAULT_ADDRESS = '127.0.0.1:50551';
+const ERROR_CODE_METADATA_KEY = 'claudine-error-code';
+const DEFAULT_DEADLINE_MS = 30_000;
+
+/** A gRPC failure as a domain error: the server's code when it sent one, else one from the status. */
+export function fromGrpcError(error: grpc.ServiceError, address: string): AppError {
+  const sent = error.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
+  if (typeof sent === 'string' && (ERROR_CODES as readonly string[]).includes(sent)) {
+    return new AppError(sent as ErrorCode, error.details || error.message);
+  }
+  switch (error.code) {
+    case grpc.status.UNAVAILABLE:
+    case grpc.status.DEADLINE_EXCEEDED:
+      return new AppError(
+        'UNAVAILABLE',
+        `cannot reach the Claudine coordinator at ${address} (${error.details}). Is \`claudine up\` running? Set --address or CLAUDINE_ADDRESS to use another.`,
+      );
+    case grpc.status.INVALID_ARGUMENT:
+      return new AppError('INVALID_ARGUMENT', error.details);
+    case grpc.status.NOT_FOUND:
+      return new AppError('TASK_NOT_FOUND', error.details);
+    case grpc.status.FAILED_PRECONDITION:
+      return new AppError('TASK_ALREADY_FINISHED', error.details);
+    default:
+      return new AppError('INTERNAL', error.details || error.message);
+  }
+}
+
+/** A small promise-based client of the coordinator's gRPC API. */
+export class ClusterClient {
+  private constructor(
+    readonly address: string,
+    private readonly tasks: TaskServiceClient,
+    private readonly cluster: ClusterServiceClient,
+  ) {}
+
+  static connect(address: string): ClusterClient {
+    const { proto } = loadClaudineApi();
+    const credentials = grpc.credentials.createInsecure();
+    return new ClusterClient(
+      address,
+      new proto.claudine.v1.TaskService(address, credentials),
+      new proto.claudine.v1.ClusterService(address, credentials),
+    );
+  }
+
+  private call<Res>(invoke: (options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => void): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      invoke({ deadline: Date.now() + DEFAULT_DEADLINE_MS }, (error, response) => {
+        if (error) reject(fromGrpcError(error, this.address));
+        else if (response === undefined) reject(new AppError('INTERNAL', 'empty response'));
+        else resolve(response);
+      });
+    });
+  }
+
+  async delegate(spec: ProtoTaskSpec): Promise<Task> {
+    const response = await this.call<DelegateResponse__Output>((options, callback) =>
+      this.tasks.Delegate({ spec }, options, callback),
+    );
+    if (!response.task) throw new AppError('INTERNAL', 'the coordinator returned no task');
+    return taskFromProto(response.task);
+  }
+
+  async get(taskId: string): Promise<Task> {
+    return taskFromProto(await this.call<Task__Output>((options, callback) => this.tasks.Get({ taskId }, options, callback)));
+  }
+
+  async list(input: { states?: TaskState[]; pageSize?: number; pageToken?: string }) {
+    const response = await this.call<ListTasksResponse__Output>((options, callback) =>
+      this.tasks.List(
+        { states: (input.states ?? []).map(stateToProto), pageSize: input.pageSize ?? 0, pageToken: input.pageToken ?? '' },
+        options,
+        callback,
+      ),
+    );
+    return { tasks: response.tasks.map(taskFromProto), nextPageToken: response.nextPageToken };
+  }
+
+  async cancel(taskId: string, reason = ''): Promise<Task> {
+    const response = await this.call<CancelTaskResponse__Output>((options, callback) =>
+      this.tasks.Cancel({ taskId, reason }, options, callback),
+    );
+    if (!response.task) throw new AppError('INTERNAL', 'the coordinator returned no task');
+    return taskFromProto(response.task);
+  }
+
+  async listWorkers(): Promise<WorkerInfo__Output[]> {
+    const response = await this.call<ListWorkersResponse__Output>((options, callback) =>
+      this.cluster.ListWorkers({}, options, callback),
+    );
+    return response.workers;
+  }
+
+  /** A task's events from an offset; with `follow`, live until the task's final state. */
+  async *watch(taskId: string, options: { fromOffset?: number; follow: boolean }): AsyncGenerator<TaskEvent> {
+    const stream = this.tasks.Watch({ taskId, fromOffset: options.fromOffset ?? 0, follow: options.follow });
+    try {
+      for await (const event of stream) yield eventFromProto(event as TaskEvent__Output);
+    } catch (error) {
+      if (error && typeof error === 'object' && 'code' in error) throw fromGrpcError(error as grpc.ServiceError, this.address);
+      throw error;
+    } finally {
+      stream.cancel();
+    }
+  }
+
+  close(): void {
+    this.tasks.close();
+    this.cluster.close();
+  }
+}

@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  AppError,
+  formatTranscriptEvent,
+  isTerminalState,
+  parseDuration,
+  parseOrThrow,
+  PermissionModeSchema,
+  PrioritySchema,
+  TaskStateSchema,
+  type Task,
+} from '@claudine/core';
+import { priorityToProto } from '@claudine/proto';
+import type { ClusterClient } from '../client/cluster-client';
+import { EXIT, formatTaskDetail, formatTaskRow, print, printJson } from '../output';
+
+/** The flags of `claudine delegate`, validated before anything is sent. */
+export const DelegateFlagsSchema = z.object({
+  repo: z.string().optional(),
+  base: z.string().optional(),
+  workdir: z.string().optional(),
+  priority: z.string().toUpperCase().pipe(PrioritySchema).default('P2'),
+  timeout: z.string().optional(),
+  model: z.string().optional(),
+  permissionMode: PermissionModeSchema.optional(),
+  allowedTools: z.array(z.string()).optional(),
+  maxTurns: z.coerce.number().int().min(1).optional(),
+  appendSystemPrompt: z.string().optional(),
+  label: z.array(z.string().regex(/^[^=]+=.*$/, 'use key=value')).default([]),
+  wait: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+export type DelegateFlags = z.input<typeof DelegateFlagsSchema>;
+
+/** The repository a delegation names: a URL as given, a path made absolute, or the current git repository. */
+export function resolveRepositoryFlag(repo: string | undefined, cwd = process.cwd()): string {
+  if (repo !== undefined) {
+    if (repo.includes('://') || /^[^/]+@[^/:]+:/.test(repo)) return repo;
+    return path.resolve(cwd, repo);
+  }
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    throw new AppError('INVALID_ARGUMENT', '--repo: not inside a git repository; give --repo PATH|URL');
+  }
+}
+
+export async function delegateCommand(client: ClusterClient, prompt: string, rawFlags: DelegateFlags): Promise<number> {
+  const flags = parseOrThrow(DelegateFlagsSchema, rawFlags, '--');
+  const timeoutMs = flags.timeout === undefined ? 0 : parseDuration(flags.timeout, '--timeout');
+  const task = await client.delegate({
+    prompt,
+    repository: resolveRepositoryFlag(flags.repo),
+    baseRef: flags.base ?? '',
+    workingDirectory: flags.workdir ?? '',
+    priority: priorityToProto(flags.priority),
+    timeoutMs,
+    agent: {
+      model: flags.model ?? '',
+      permissionMode: flags.permissionMode ?? '',
+      allowedTools: flags.allowedTools ?? [],
+      maxTurns: flags.maxTurns ?? 0,
+      appendSystemPrompt: flags.appendSystemPrompt ?? '',
+    },
+    labels: Object.fromEntries(flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+  });
+  if (!flags.wait) {
+    if (flags.json) printJson(task);
+    else print(task.id);
+    return EXIT.ok;
+  }
+  if (!flags.json) print(`${task.id} queued`);
+  const finished = await followUntilDone(client, task.id, !flags.json);
+  if (flags.json) printJson(finished);
+  else print(`\n${formatTaskDetail(finished)}`);
+  return finished.state === 'completed' ? EXIT.ok : EXIT.taskFailed;
+}
+
+/** Streams a task's transcript until it ends, then returns the final task. */
+async function followUntilDone(client: ClusterClient, taskId: string, printTranscript: boolean): Promise<Task> {
+  for await (const event of client.watch(taskId, { follow: true })) {
+    if (printTranscript) {
+      const line = formatTranscriptEvent(event);
+      if (line !== undefined) print(line);
+    }
+  }
+  const task = await client.get(taskId);
+  if (!isTerminalState(task.state)) throw new AppError('UNAVAILABLE', `the event stream of ${taskId} ended before the task did`);
+  return task;
+}
+
+export async function statusCommand(
+  client: ClusterClient,
+  taskId: string | undefined,
+  flags: { json?: boolean; state?: string[]; limit?: string },
+): Promise<number> {
+  if (taskId) {
+    const task = await client.get(taskId);
+    if (flags.json) printJson(task);
+    else print(formatTaskDetail(task));
+    return EXIT.ok;
+  }
+  const states = (flags.state ?? []).map((state, i) => parseOrThrow(TaskStateSchema, state.toLowerCase(), `--state[${i}]`));
+  const limit = parseOrThrow(z.coerce.number().int().min(1).max(500), flags.limit ?? '50', '--limit');
+  const page = await client.list({ states, pageSize: limit });
+  if (flags.json) printJson(page.tasks);
+  else if (page.tasks.length === 0) print('no tasks');
+  else for (const task of page.tasks) print(formatTaskRow(task));
+  return EXIT.ok;
+}
+
+export async function logsCommand(client: ClusterClient, taskId: string, flags: { follow?: boolean; json?: boolean }): Promise<number> {
+  for await (const event of client.watch(taskId, { follow: flags.follow ?? false })) {
+    if (flags.json) print(JSON.stringify(event));
+    else {
+      const line = formatTranscriptEvent(event);
+      if (line !== undefined) print(line);
+    }
+  }
+  return EXIT.ok;
+}
+
+export async function cancelCommand(client: ClusterClient, taskId: string, flags: { reason?: string; json?: boolean }): Promise<number> {
+  const task = await client.cancel(taskId, flags.reason);
+  if (flags.json) printJson(task);
+  else print(task.state === 'cancelled' ? `${task.id} cancelled` : `${task.id} is stopping (cancel sent to its worker)`);
+  return EXIT.ok;
+}
+
+export async function workersCommand(client: ClusterClient, flags: { json?: boolean }): Promise<number> {
+  const workers = await client.listWorkers();
+  if (flags.json) {
+    printJson(workers);
+    return EXIT.ok;
+  }
+  if (workers.length === 0) print('no live workers');
+  for (const worker of workers) {
+    print(
+      `${worker.id}  ${worker.host} pid ${worker.pid}  running ${worker.runningTaskIds.length}/${worker.capacity}  v${worker.version}  seen ${Math.max(0, Date.now() - worker.lastHeartbeatMs)}ms ago`,
+    );
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { parseOrThrow } from '@claudine/core';
+import { defaultStateDir, startLocalCluster } from '../local-cluster/local-cluster';
+import { EXIT } from '../output';
+
+const UpFlagsSchema = z.object({
+  workers: z.coerce.number().int().min(1).max(64).default(2),
+  capacity: z.coerce.number().int().min(1).max(256).default(2),
+  port: z.coerce.number().int().min(1).max(65_535).default(50551),
+  redisUrl: z.string().url().optional(),
+  stateDir: z.string().optional(),
+});
+
+/** Runs a local cluster in the foreground until Ctrl-C (or SIGTERM), then stops it cleanly. */
+export async function upCommand(rawFlags: Record<string, unknown>): Promise<number> {
+  const flags = parseOrThrow(UpFlagsSchema, rawFlags, '-');
+  const write = (text: string): void => void process.stdout.write(text);
+  const stateDir = flags.stateDir ?? defaultStateDir();
+  write(`Starting Claudine: ${flags.workers} workers × ${flags.capacity} tasks, state in ${stateDir}\n`);
+  const cluster = await startLocalCluster({
+    workers: flags.workers,
+    capacity: flags.capacity,
+    grpcPort: flags.port,
+    redisUrl: flags.redisUrl ?? (process.env.REDIS_URL || undefined),
+    stateDir,
+    write,
+  });
+  write(
+    [
+      '',
+      'Claudine is up.',
+      `  gRPC      ${cluster.grpcAddress}   (claudine delegate "..." --wait)`,
+      `  Redis     ${cluster.redisUrl}`,
+      ...cluster.metricsUrls.map(({ name, url }) => `  metrics   ${url}   (${name})`),
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  write('\nStopping…\n');
+  await cluster.stop();
+  write('Stopped.\n');
+  return EXIT.ok;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ClusterClient, DEFAULT_ADDRESS } from './client/cluster-client';
+import { upCommand } from './commands/up-command';
+import { cancelCommand, delegateCommand, logsCommand, statusCommand, workersCommand } from './commands/task-commands';
+import { fail } from './output';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Runs a client command against the coordinator, closing the connection and exiting with its code. */
+function withClient<A extends unknown[]>(run: (client: ClusterClient, ...args: A) => Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    const address = (program.opts().address as string | undefined) ?? process.env.CLAUDINE_ADDRESS ?? DEFAULT_ADDRESS;
+    const client = ClusterClient.connect(address);
+    let code: number;
+    try {
+      code = await run(client, ...args);
+    } catch (error) {
+      client.close();
+      fail(error);
+    }
+    client.close();
+    process.exitCode = code;
+  };
+}
+
+const program = new Command()
+  .name('claudine')
+  .description('Delegate coding tasks to Claude Code agents running on a cluster of workers.')
+  .option('--address <host:port>', `coordinator gRPC address (env CLAUDINE_ADDRESS, default ${DEFAULT_ADDRESS})`)
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('run a local cluster: Redis, a coordinator and workers, until Ctrl-C')
+  .option('--workers <n>', 'worker processes', '2')
+  .option('--capacity <n>', 'tasks each worker runs at once', '2')
+  .option('--port <port>', 'gRPC port', '50551')
+  .option('--redis-url <url>', 'use this Redis instead of starting one (env REDIS_URL)')
+  .option('--state-dir <dir>', 'Redis data, worktrees and logs (env CLAUDINE_HOME, default ~/.claudine/local)')
+  .action(async (flags: Record<string, unknown>) => {
+    try {
+      process.exitCode = await upCommand(flags);
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('delegate')
+  .description('queue a task for an agent; prints its id (or waits for it with --wait)')
+  .argument('<prompt>', 'what the agent should do')
+  .option('--repo <path|url>', 'repository (default: the git repository of the current directory)')
+  .option('--base <ref>', 'branch, tag or commit to start from (default: HEAD)')
+  .option('--workdir <path>', 'directory inside the repository where the agent starts')
+  .option('--priority <P0|P1|P2>', 'P0 runs first', 'P2')
+  .option('--timeout <duration>', 'stop the agent after this long, e.g. 90s, 30m, 2h (default 30m)')
+  .option('--model <name>', 'Claude model')
+  .option('--permission-mode <mode>', 'default | acceptEdits | plan | bypassPermissions | dontAsk')
+  .option('--allowed-tools <rule>', 'a permission rule such as "Bash(npm test)"; repeatable', collect)
+  .option('--max-turns <n>', 'stop after this many agent turns')
+  .option('--append-system-prompt <text>', 'extra system prompt')
+  .option('--label <key=value>', 'a label; repeatable', collect)
+  .option('--wait', 'follow the task until it ends; exit 1 when it failed')
+  .option('--json', 'print JSON')
+  .action(withClient((client, prompt: string, flags: Record<string, unknown>) => delegateCommand(client, prompt, flags)));
+
+program
+  .command('status')
+  .description('one task in detail, or the latest tasks')
+  .argument('[taskId]')
+  .option('--state <state>', 'only tasks in this state; repeatable', collect)
+  .option('--limit <n>', 'how many tasks', '50')
+  .option('--json', 'print JSON')
+  .action(withClient((client, taskId: string | undefined, flags: { json?: boolean; state?: string[]; limit?: string }) =>
+    statusCommand(client, taskId, flags),
+  ));
+
+program
+  .command('logs')
+  .description("a task's transcript")
+  .argument('<taskId>')
+  .option('-f, --follow', 'keep streaming until the task ends')
+  .option('--json', 'raw events, one JSON object per line')
+  .action(withClient((client, taskId: string, flags: { follow?: boolean; json?: boolean }) => logsCommand(client, taskId, flags)));
+
+program
+  .command('cancel')
+  .description('cancel a queued or running task')
+  .argument('<taskId>')
+  .option('--reason <text>', 'why, recorded on the task')
+  .option('--json', 'print JSON')
+  .action(withClient((client, taskId: string, flags: { reason?: string; json?: boolean }) => cancelCommand(client, taskId, flags)));
+
+program
+  .command('workers')
+  .description('the live workers and what they run')
+  .option('--json', 'print JSON')
+  .action(withClient((client, flags: { json?: boolean }) => workersCommand(client, flags)));
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,87 @@
+import { AppError, formatDuration, type ErrorCode, type Task } from '@claudine/core';
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT = {
+  ok: 0,
+  taskFailed: 1,
+  invalidInput: 2,
+  unavailable: 3,
+  refused: 4,
+  internal: 5,
+} as const;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'INVALID_ARGUMENT':
+    case 'CONFIG_INVALID':
+      return EXIT.invalidInput;
+    case 'UNAVAILABLE':
+      return EXIT.unavailable;
+    case 'TASK_NOT_FOUND':
+    case 'TASK_ALREADY_FINISHED':
+    case 'REPOSITORY_NOT_FOUND':
+    case 'REPOSITORY_INVALID':
+    case 'BASE_REF_NOT_FOUND':
+      return EXIT.refused;
+    default:
+      return EXIT.internal;
+  }
+}
+
+/** Writes a line to stdout (the CLI's own output, the one place console-like writes belong). */
+export function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function fail(error: unknown): never {
+  const appError = AppError.is(error) ? error : new AppError('INTERNAL', error instanceof Error ? error.message : String(error));
+  process.stderr.write(`claudine: ${appError.message}\n`);
+  process.exit(exitCodeFor(appError.code));
+}
+
+function ago(ms: number | undefined): string {
+  if (!ms) return '-';
+  return `${formatDuration(Math.max(0, Date.now() - ms))} ago`;
+}
+
+/** One line per task, for `status` without an id. */
+export function formatTaskRow(task: Task): string {
+  const prompt = task.spec.prompt.replace(/\s+/g, ' ').slice(0, 60);
+  return `${task.id}  ${task.state.padEnd(9)}  ${task.spec.priority}  ${ago(task.createdAtMs).padEnd(10)}  ${prompt}`;
+}
+
+/** Everything about one task, for `status <id>` and `delegate --wait`. */
+export function formatTaskDetail(task: Task): string {
+  const lines = [
+    `Task       ${task.id}`,
+    `State      ${task.state}${task.cancelReason ? ` (${task.cancelReason})` : ''}`,
+    `Priority   ${task.spec.priority}`,
+    `Repository ${task.spec.repository}${task.spec.baseRef ? ` @ ${task.spec.baseRef}` : ''}`,
+    `Created    ${new Date(task.createdAtMs).toISOString()}`,
+  ];
+  if (task.startedAtMs && task.endedAtMs) lines.push(`Ran        ${formatDuration(task.endedAtMs - task.startedAtMs)}`);
+  for (const attempt of task.attempts) {
+    lines.push(
+      `Attempt ${attempt.number}  on ${attempt.workerId}${attempt.outcome ? `: ${attempt.outcome}` : ' (running)'}${
+        typeof attempt.exitCode === 'number' ? `, exit ${attempt.exitCode}` : ''
+      }`,
+    );
+  }
+  if (task.result) {
+    const r = task.result;
+    lines.push(
+      `Branch     ${r.branch}${r.commit ? ` (${r.commit.slice(0, 12)})` : ''}`,
+      `Changed    ${r.changedFiles.length > 0 ? r.changedFiles.join(', ') : 'nothing'}`,
+      `Session    ${r.sessionId || '-'}`,
+      `Turns      ${r.numTurns}   Cost $${r.costUsd.toFixed(4)}   Tokens in ${r.usage.inputTokens} / out ${r.usage.outputTokens}`,
+    );
+    if (r.text) lines.push('', r.text);
+  }
+  if (task.error) lines.push('', `Error      ${task.error.code}: ${task.error.message}`);
+  lines.push('', `Prompt     ${task.spec.prompt.length > 400 ? `${task.spec.prompt.slice(0, 400)}…` : task.spec.prompt}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { EnvBoolean, envInt, parseEnv } from '@claudine/core';
+import { LOG_LEVELS } from '@claudine/observability';
+
+/** The address `claudine up` serves and every CLI command tries first. */
+export const DEFAULT_GRPC_PORT = 50551;
+
+/** Every variable the coordinator reads, validated once at start. */
+export const ConfigSchema = z
+  .object({
+    /** Redis, shared by the whole cluster. */
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Key prefix; keep the braces (a Redis Cluster hash tag). */
+    CLAUDINE_KEY_PREFIX: z.string().min(1).default('{claudine}'),
+    /** gRPC listen address. */
+    CLAUDINE_GRPC_HOST: z.string().default('127.0.0.1'),
+    CLAUDINE_GRPC_PORT: envInt(0, 65_535).default(DEFAULT_GRPC_PORT),
+    /** /healthz, /readyz and /metrics. Port 0 picks a free port. */
+    CLAUDINE_METRICS_HOST: z.string().default('127.0.0.1'),
+    CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
+    /**
+     * Check local repository paths and base refs at delegation. Needs the coordinator to see the
+     * same paths as the workers (one machine, or a shared mount); turn off otherwise, and the
+     * workers fail such tasks before any agent starts.
+     */
+    CLAUDINE_VERIFY_REPOSITORIES: EnvBoolean.default(true),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  })
+  .transform((env) => ({
+    redisUrl: env.REDIS_URL,
+    keyPrefix: env.CLAUDINE_KEY_PREFIX,
+    grpc: { host: env.CLAUDINE_GRPC_HOST, port: env.CLAUDINE_GRPC_PORT },
+    metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
+    verifyRepositories: env.CLAUDINE_VERIFY_REPOSITORIES,
+    logLevel: env.LOG_LEVEL,
+  }));
+
+export type CoordinatorConfig = z.output<typeof ConfigSchema>;
+
+/** @throws AppError CONFIG_INVALID naming every bad variable */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
+  return parseEnv(ConfigSchema, env);
+}

@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis';
+import {
+  closeRedis,
+  createKeyspace,
+  createRedisConnection,
+  createTaskQueue,
+  TaskStore,
+  waitForRedis,
+  WorkerRegistry,
+  type TaskQueue,
+} from '@claudine/store';
+import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } from '@claudine/observability';
+import type { CoordinatorConfig } from './config';
+import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
+import { RepositoryVerifier } from './tasks/repository-verifier';
+import { TaskService } from './tasks/task-service';
+
+/**
+ * One coordinator: stateless (everything lives in Redis), so several can run side by side.
+ * Built by `create()`, stopped by `close()`.
+ */
+export class CoordinatorService {
+  private constructor(
+    private readonly logger: Logger,
+    private readonly redis: Redis,
+    private readonly queue: TaskQueue,
+    private readonly grpcServer: RunningGrpcServer,
+    private readonly opsServer: OpsServer,
+    readonly tasks: TaskService,
+  ) {}
+
+  /** host:port of the gRPC API. */
+  get grpcAddress(): string {
+    return this.grpcServer.address;
+  }
+
+  get metricsUrl(): string {
+    return `${this.opsServer.url}/metrics`;
+  }
+
+  static async create(config: CoordinatorConfig, logger: Logger): Promise<CoordinatorService> {
+    const keys = createKeyspace(config.keyPrefix);
+    const redis = createRedisConnection({ url: config.redisUrl, role: 'producer', name: 'coordinator' });
+    redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+    await waitForRedis(redis);
+    const queue = createTaskQueue(redis, keys);
+    queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+    await queue.waitUntilReady();
+    const tasks = new TaskService({
+      redisUrl: config.redisUrl,
+      keys,
+      redis,
+      store: new TaskStore(redis, keys),
+      queue,
+      registry: new WorkerRegistry(redis, keys),
+      verifier: new RepositoryVerifier(config.verifyRepositories),
+    });
+    const metrics = createMetricsRegistry({ service: 'coordinator' });
+    const grpcServer = await startGrpcServer({ ...config.grpc, tasks, logger, metrics });
+    const opsServer = await startOpsServer({
+      ...config.metrics,
+      registry: metrics,
+      extraMetrics: () => queue.exportPrometheusMetrics(),
+      readiness: async () => {
+        await redis.ping();
+      },
+    });
+    logger.info({ grpc: grpcServer.address, metrics: `${opsServer.url}/metrics` }, 'coordinator ready');
+    return new CoordinatorService(logger, redis, queue, grpcServer, opsServer, tasks);
+  }
+
+  async close(): Promise<void> {
+    await this.grpcServer.close();
+    await this.opsServer.close();
+    await this.queue.close();
+    await closeRedis(this.redis);
+    this.logger.info('coordinator stopped');
+  }
+}

@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { EnvBoolean, EnvList, envInt, parseEnv, PermissionModeSchema } from '@claudine/core';
+import { LOG_LEVELS } from '@claudine/observability';
+import { DEFAULT_AGENT_ENV_ALLOWLIST } from './execution/agent-environment';
+
+/** The Claude Code CLI pinned by this package, or `claude` from PATH when it is not installed. */
+export function defaultAgentCommand(): string {
+  try {
+    const require = createRequire(__filename);
+    const packageJson = require.resolve('@anthropic-ai/claude-code/package.json');
+    const binary = path.join(path.dirname(packageJson), 'bin', 'claude.exe');
+    if (existsSync(binary)) return binary;
+  } catch {
+    // not installed next to the worker
+  }
+  return 'claude';
+}
+
+/** Every variable the worker reads, validated once at start. */
+export const ConfigSchema = z
+  .object({
+    /** Redis, shared by the whole cluster. */
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Key prefix; keep the braces (a Redis Cluster hash tag). */
+    CLAUDINE_KEY_PREFIX: z.string().min(1).default('{claudine}'),
+    /** This worker's id in the registry. Default: host-pid. */
+    CLAUDINE_WORKER_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
+      .default(`${os.hostname()}-${process.pid}`),
+    /** Tasks run at once on this worker. */
+    CLAUDINE_WORKER_CAPACITY: envInt(1, 256).default(2),
+    /** Worktrees, mirrors and per-task agent directories. */
+    CLAUDINE_DATA_DIR: z.string().default(path.join(os.homedir(), '.claudine', 'worker')),
+    /** The agent executable and leading arguments, separated by spaces. Default: the pinned Claude Code. */
+    CLAUDINE_AGENT_COMMAND: z.string().optional(),
+    /** Permission mode when a task gives none. acceptEdits works as root; bypassPermissions needs CLAUDINE_AGENT_SANDBOXED there. */
+    CLAUDINE_AGENT_PERMISSION_MODE: PermissionModeSchema.default('acceptEdits'),
+    /** Allowed tool rules when a task gives none, comma-separated, e.g. "Bash(npm test),Bash(git diff *)". */
+    CLAUDINE_AGENT_ALLOWED_TOOLS: EnvList.default([]),
+    /** Extra environment variables (names, or prefixes ending in *) passed to agents. */
+    CLAUDINE_AGENT_ENV_ALLOW: EnvList.default([]),
+    /** The worker runs inside a sandbox: sets IS_SANDBOX=1 so bypassPermissions works as root. */
+    CLAUDINE_AGENT_SANDBOXED: EnvBoolean.default(false),
+    /** A Claude Code .credentials.json copied into each agent's config dir. Default: ~/.claude/.credentials.json when present. */
+    CLAUDINE_AGENT_CREDENTIALS_FILE: z.string().optional(),
+    /** Grace between SIGTERM and SIGKILL when an agent is stopped. */
+    CLAUDINE_KILL_GRACE_MS: envInt(0, 600_000).default(5_000),
+    CLAUDINE_HEARTBEAT_INTERVAL_MS: envInt(100, 60_000).default(2_000),
+    CLAUDINE_GIT_AUTHOR_NAME: z.string().min(1).default('Claudine'),
+    CLAUDINE_GIT_AUTHOR_EMAIL: z.string().min(3).default('claudine@localhost'),
+    /** Prometheus /metrics, /healthz and /readyz. Port 0 picks a free port. */
+    CLAUDINE_METRICS_HOST: z.string().default('127.0.0.1'),
+    CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  })
+  .transform((env) => {
+    const credentials = path.join(os.homedir(), '.claude', '.credentials.json');
+    return {
+      redisUrl: env.REDIS_URL,
+      keyPrefix: env.CLAUDINE_KEY_PREFIX,
+      workerId: env.CLAUDINE_WORKER_ID,
+      capacity: env.CLAUDINE_WORKER_CAPACITY,
+      dataDir: path.resolve(env.CLAUDINE_DATA_DIR),
+      agent: {
+        command: (env.CLAUDINE_AGENT_COMMAND ?? defaultAgentCommand()).split(' ').filter((part) => part !== ''),
+        permissionMode: env.CLAUDINE_AGENT_PERMISSION_MODE,
+        allowedTools: env.CLAUDINE_AGENT_ALLOWED_TOOLS,
+        envAllowlist: [...DEFAULT_AGENT_ENV_ALLOWLIST, ...env.CLAUDINE_AGENT_ENV_ALLOW],
+        sandboxed: env.CLAUDINE_AGENT_SANDBOXED,
+        credentialsFile:
+          env.CLAUDINE_AGENT_CREDENTIALS_FILE ?? (existsSync(credentials) ? credentials : undefined),
+        killGraceMs: env.CLAUDINE_KILL_GRACE_MS,
+      },
+      heartbeatIntervalMs: env.CLAUDINE_HEARTBEAT_INTERVAL_MS,
+      gitAuthor: { name: env.CLAUDINE_GIT_AUTHOR_NAME, email: env.CLAUDINE_GIT_AUTHOR_EMAIL },
+      metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
+      logLevel: env.LOG_LEVEL,
+    };
+  });
+
+export type WorkerConfig = z.output<typeof ConfigSchema>;
+
+/** @throws AppError CONFIG_INVALID naming every bad variable */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseEnv(ConfigSchema, env);
+}

@@ -1,0 +1,69 @@
+/**
+ * The agent's environment is an allowlist: it gets what Claude Code needs to reach its model
+ * and nothing else. Redis URLs, cluster tokens and every CLAUDINE_* variable stay out.
+ *
+ * Entries are exact names, or prefixes ending in `*`.
+ */
+export const DEFAULT_AGENT_ENV_ALLOWLIST: readonly string[] = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_*',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+  // Anthropic API access and model selection.
+  'ANTHROPIC_*',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'CLAUDE_CODE_USE_BEDROCK',
+  'CLAUDE_CODE_USE_VERTEX',
+  'CLAUDE_CODE_SKIP_BEDROCK_AUTH',
+  'CLAUDE_CODE_SKIP_VERTEX_AUTH',
+  'CLAUDE_CODE_MAX_OUTPUT_TOKENS',
+  // Bedrock and Vertex credentials and regions.
+  'AWS_*',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CLOUD_PROJECT',
+  'CLOUD_ML_REGION',
+  'VERTEX_REGION_*',
+  // Proxies and certificates.
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+];
+
+/** Never passed, whatever the allowlist says: they would leak the cluster's secrets or confuse the CLI. */
+const ALWAYS_DENIED = [/^CLAUDINE_/, /^REDIS_/, /^CLAUDECODE$/];
+
+function matches(name: string, pattern: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+export interface AgentEnvironmentOptions {
+  /** Patterns allowed from the worker's environment. */
+  allowlist: readonly string[];
+  /** Variables set on purpose for every agent (they win over inherited ones). */
+  fixed?: Record<string, string>;
+}
+
+/** Builds the child's environment from the worker's, keeping only allowlisted variables. */
+export function buildAgentEnvironment(
+  source: NodeJS.ProcessEnv,
+  { allowlist, fixed = {} }: AgentEnvironmentOptions,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    if (ALWAYS_DENIED.some((deny) => deny.test(name))) continue;
+    if (allowlist.some((pattern) => matches(name, pattern))) env[name] = value;
+  }
+  return { ...env, ...fixed };
+}

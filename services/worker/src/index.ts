@@ -1,0 +1,5 @@
+export { ConfigSchema, defaultAgentCommand, loadConfig } from './config';
+export type { WorkerConfig } from './config';
+export { AGENT_FIXED_ENV, WorkerService } from './worker-service';
+export type { WorkerServiceDependencies, WorkerServiceState } from './worker-service';
+export type { AgentExecutor, PreparedAgentRun, AgentRunOutcome } from './execution/agent-executor';

@@ -1,0 +1,172 @@
+import path from 'node:path';
+import {
+  AppError,
+  errorMessage,
+  type Attempt,
+  type TaskError,
+  type TaskResult,
+} from '@claudine/core';
+import type { TaskStore } from '@claudine/store';
+import type { Logger } from '@claudine/observability';
+import type { AgentExecutor, AgentRunOutcome, PreparedAgentRun, StopReason } from '../execution/agent-executor';
+import type { TaskWorkspace, WorktreeManager } from '../workspace/worktree-manager';
+import { classifyOutcome, type ClassifiedOutcome } from './classify-outcome';
+import { EventSink } from './event-sink';
+
+export interface TaskRunnerOptions {
+  workerId: string;
+  store: TaskStore;
+  executor: AgentExecutor;
+  worktrees: WorktreeManager;
+  /** Per-run directories (agent config, transcripts) go to `<runsDir>/<task id>` and are kept. */
+  runsDir: string;
+  logger: Logger;
+  onFinished?: (taskId: string, state: ClassifiedOutcome['state']) => void;
+}
+
+/** What the runner tracks of a task in progress, so that cancel and shutdown can reach it. */
+interface ActiveRun {
+  stopRequested?: StopReason;
+  agent?: PreparedAgentRun;
+}
+
+/**
+ * Runs one task from start to end on this worker: claims the attempt, prepares the worktree,
+ * runs the agent with its timeout, streams its events, commits its work and records the outcome.
+ * Every path, including failures before the agent starts, ends in exactly one final state.
+ */
+export class TaskRunner {
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(private readonly options: TaskRunnerOptions) {}
+
+  get runningTaskIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Stops a task this worker runs; false when it runs elsewhere (or not at all). */
+  stop(taskId: string, reason: StopReason): boolean {
+    const run = this.active.get(taskId);
+    if (!run) return false;
+    run.stopRequested ??= reason;
+    run.agent?.stop(reason);
+    return true;
+  }
+
+  stopAll(reason: StopReason): void {
+    for (const taskId of this.active.keys()) this.stop(taskId, reason);
+  }
+
+  async run(taskId: string): Promise<void> {
+    const { store, workerId } = this.options;
+    const logger = this.options.logger.child({ taskId, workerId });
+    const run: ActiveRun = {};
+    // Registered before the attempt is claimed: a cancel that sees the task running finds it here.
+    this.active.set(taskId, run);
+    try {
+      const claimedAtMs = Date.now();
+      const started = await store.startAttempt(taskId, { workerId, startedAtMs: claimedAtMs });
+      if (started.outcome !== 'started') {
+        logger.info({ outcome: started }, 'task not runnable, skipped');
+        return;
+      }
+      const attempt: Attempt = { number: started.attemptNumber, workerId, startedAtMs: claimedAtMs };
+      await this.execute(taskId, attempt, run, logger.child({ attempt: attempt.number }));
+    } finally {
+      this.active.delete(taskId);
+    }
+  }
+
+  private async execute(taskId: string, attempt: Attempt, run: ActiveRun, logger: Logger): Promise<void> {
+    const { store, executor, worktrees } = this.options;
+    const events = new EventSink(store, taskId, logger);
+    const runDir = path.join(this.options.runsDir, taskId);
+    let workspace: TaskWorkspace | undefined;
+    let outcome: AgentRunOutcome | undefined;
+    let classified: ClassifiedOutcome;
+    let result: TaskResult | undefined;
+    let attemptUpdate: Promise<void> = Promise.resolve();
+    const task = await store.getOrThrow(taskId);
+    try {
+      workspace = await worktrees.prepare(taskId, task.spec);
+      events.push({
+        type: 'worker.log',
+        data: { message: 'worktree ready', branch: workspace.branch, baseCommit: workspace.baseCommit, cwd: workspace.cwd },
+      });
+      const agent = await executor.prepare({
+        taskId,
+        prompt: task.spec.prompt,
+        cwd: workspace.cwd,
+        runDir,
+        agent: task.spec.agent,
+      });
+      run.agent = agent;
+      if (run.stopRequested) agent.stop(run.stopRequested);
+      logger.info({ command: agent.description, cwd: workspace.cwd }, 'agent starting');
+      const timer = setTimeout(() => {
+        run.stopRequested ??= 'timeout';
+        agent.stop('timeout');
+      }, task.spec.timeoutMs);
+      try {
+        outcome = await agent.run({
+          onEvent: (event) => events.push(event),
+          onStarted: (pid, atMs) => {
+            attempt.agentStartedAtMs = atMs;
+            attemptUpdate = store.updateAttempt(taskId, { ...attempt }).catch((error: unknown) => {
+              logger.warn({ err: error }, 'could not record the agent start');
+            });
+            logger.debug({ pid }, 'agent started');
+          },
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+      classified = classifyOutcome(outcome, task.spec.timeoutMs);
+      // The agent's work is committed whatever the outcome, so nothing it did is lost.
+      const committed = await worktrees.commit(workspace, taskId, task.spec.prompt);
+      if (classified.state === 'completed') await worktrees.release(workspace);
+      result = {
+        text: outcome.result?.text ?? '',
+        sessionId: outcome.sessionId ?? '',
+        costUsd: outcome.result?.costUsd ?? 0,
+        usage: outcome.result?.usage ?? {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheCreationInputTokens: 0,
+          cacheReadInputTokens: 0,
+        },
+        numTurns: outcome.result?.numTurns ?? 0,
+        durationMs: outcome.result?.durationMs ?? 0,
+        branch: workspace.branch,
+        commit: committed.commit,
+        changedFiles: committed.changedFiles,
+      };
+    } catch (error) {
+      const taskError: TaskError = AppError.is(error)
+        ? { code: error.code, message: error.message }
+        : { code: 'INTERNAL', message: errorMessage(error) };
+      logger.error({ err: error }, 'task failed before the agent could finish');
+      classified = run.stopRequested === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', error: taskError };
+    }
+
+    await events.flush();
+    await attemptUpdate;
+    const finishedAttempt: Attempt = {
+      ...attempt,
+      endedAtMs: Date.now(),
+      exitCode: outcome?.exitCode ?? null,
+      sessionId: outcome?.sessionId,
+      outcome: classified.state,
+      error: classified.state === 'failed' ? classified.error.message : undefined,
+    };
+    const applied = await store.finishAttempt(taskId, {
+      state: classified.state,
+      attempt: finishedAttempt,
+      result,
+      error: classified.state === 'failed' ? classified.error : undefined,
+      reason: classified.state === 'failed' ? classified.error.code : undefined,
+    });
+    logger.info({ state: classified.state, applied, costUsd: result?.costUsd }, 'task finished');
+    this.options.onFinished?.(taskId, classified.state);
+  }
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { mkdir, realpath, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError, classifyRepository, taskBranchName, type TaskSpec } from '@claudine/core';
+import { git, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
+
+export interface WorktreeManagerOptions {
+  /** Worktrees go to `<dataDir>/worktrees/<task id>`, URL mirrors to `<dataDir>/mirrors/`. */
+  dataDir: string;
+  authorName: string;
+  authorEmail: string;
+}
+
+/** A task's prepared workspace. */
+export interface TaskWorkspace {
+  /** The repository that holds the task branch (the user's repository, or this worker's mirror). */
+  repositoryPath: string;
+  worktreePath: string;
+  /** Where the agent starts: the worktree, or the task's working directory inside it. */
+  cwd: string;
+  branch: string;
+  baseCommit: string;
+}
+
+export interface CommitOutcome {
+  /** The branch head after committing (the base commit when nothing changed). */
+  commit: string;
+  changedFiles: string[];
+  /** True when this call made a commit (the agent may also have committed itself). */
+  committed: boolean;
+}
+
+/**
+ * One git worktree per task on branch `claudine/<task id>`, made from the task's base ref.
+ * Local repositories are used in place (the branch lands in the user's repository, and the
+ * user's own working tree is never touched); URL repositories get a bare mirror per worker.
+ */
+export class WorktreeManager {
+  private readonly repositoryLocks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: WorktreeManagerOptions) {}
+
+  async prepare(taskId: string, spec: TaskSpec): Promise<TaskWorkspace> {
+    const repositoryPath = await this.repositoryFor(spec.repository);
+    const baseCommit =
+      classifyRepository(spec.repository).kind === 'path'
+        ? await resolveLocalBase(repositoryPath, spec.baseRef ?? 'HEAD')
+        : await resolveCommit(repositoryPath, spec.baseRef ?? 'HEAD');
+    const branch = taskBranchName(taskId);
+    const worktreePath = path.join(this.options.dataDir, 'worktrees', taskId);
+    await mkdir(path.dirname(worktreePath), { recursive: true });
+    await this.withRepositoryLock(repositoryPath, async () => {
+      // A previous attempt of the same task may have left its worktree behind.
+      if (await exists(worktreePath)) {
+        await rm(worktreePath, { recursive: true, force: true });
+        await git(['worktree', 'prune'], { cwd: repositoryPath });
+      }
+      await gitOrFail(
+        'WORKSPACE_FAILED',
+        `could not create the worktree for ${taskId}`,
+        ['worktree', 'add', '--quiet', '-B', branch, worktreePath, baseCommit],
+        { cwd: repositoryPath },
+      );
+    });
+    const cwd = await this.confine(worktreePath, spec.workingDirectory ?? '');
+    return { repositoryPath, worktreePath, cwd, branch, baseCommit };
+  }
+
+  /**
+   * Commits whatever the agent left uncommitted, attributed to the configured author; commits
+   * the agent made itself are kept as they are. Returns the head and the files changed since base.
+   */
+  async commit(workspace: TaskWorkspace, taskId: string, prompt: string): Promise<CommitOutcome> {
+    const cwd = workspace.worktreePath;
+    await git(['add', '--all'], { cwd });
+    const pending = await git(['status', '--porcelain'], { cwd });
+    let committed = false;
+    if (pending !== '') {
+      const title = (prompt.trim().split('\n')[0] ?? '').slice(0, 72);
+      await gitOrFail(
+        'WORKSPACE_FAILED',
+        `could not commit the changes of ${taskId}`,
+        [
+          '-c',
+          `user.name=${this.options.authorName}`,
+          '-c',
+          `user.email=${this.options.authorEmail}`,
+          'commit',
+          '--quiet',
+          '--no-verify',
+          '--no-gpg-sign',
+          '-m',
+          `claudine: ${title}`,
+          '-m',
+          `Task: ${taskId}`,
+        ],
+        { cwd },
+      );
+      committed = true;
+    }
+    const commit = await git(['rev-parse', 'HEAD'], { cwd });
+    const diff = await git(['diff', '--name-only', '-z', workspace.baseCommit, commit], { cwd });
+    const changedFiles = diff.split('\0').filter((file) => file !== '');
+    return { commit, changedFiles, committed };
+  }
+
+  /** Removes the worktree; the branch (and so the work) stays in the repository. */
+  async release(workspace: TaskWorkspace): Promise<void> {
+    await this.withRepositoryLock(workspace.repositoryPath, async () => {
+      await git(['worktree', 'remove', '--force', workspace.worktreePath], { cwd: workspace.repositoryPath }).catch(
+        () => rm(workspace.worktreePath, { recursive: true, force: true }),
+      );
+      await git(['worktree', 'prune'], { cwd: workspace.repositoryPath });
+    });
+  }
+
+  private async repositoryFor(repository: string): Promise<string> {
+    const location = classifyRepository(repository);
+    if (location.kind === 'path') return location.path;
+    const name = createHash('sha256').update(location.url).digest('hex').slice(0, 24);
+    const mirror = path.join(this.options.dataDir, 'mirrors', `${name}.git`);
+    await mkdir(path.dirname(mirror), { recursive: true });
+    await this.withRepositoryLock(mirror, async () => {
+      if (await exists(mirror)) {
+        await gitOrFail('REPOSITORY_NOT_FOUND', `could not fetch ${location.url}`, ['remote', 'update', '--prune'], {
+          cwd: mirror,
+        });
+      } else {
+        await gitOrFail(
+          'REPOSITORY_NOT_FOUND',
+          `could not clone ${location.url}`,
+          ['clone', '--mirror', '--quiet', '--end-of-options', location.url, mirror],
+          { cwd: path.dirname(mirror) },
+        );
+      }
+    });
+    return mirror;
+  }
+
+  /** The working directory inside the worktree, refusing anything (symlinks too) that leads out. */
+  private async confine(worktreePath: string, workingDirectory: string): Promise<string> {
+    const root = await realpath(worktreePath);
+    if (workingDirectory === '') return root;
+    const target = await realpath(path.join(root, workingDirectory)).catch(() => undefined);
+    if (!target) {
+      throw new AppError('WORKSPACE_FAILED', `workingDirectory: ${workingDirectory} does not exist at the base ref`);
+    }
+    if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
+      throw new AppError('WORKSPACE_FAILED', `workingDirectory: ${workingDirectory} leads outside the repository`);
+    }
+    return target;
+  }
+
+  /** Serialises this worker's ref and worktree changes per repository. */
+  private async withRepositoryLock<T>(repositoryPath: string, action: () => Promise<T>): Promise<T> {
+    const previous = this.repositoryLocks.get(repositoryPath) ?? Promise.resolve();
+    const next = previous.then(action, action);
+    const settled = next.catch(() => undefined);
+    this.repositoryLocks.set(repositoryPath, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.repositoryLocks.get(repositoryPath) === settled) this.repositoryLocks.delete(repositoryPath);
+    }
+  }
+}
+
+function exists(target: string): Promise<boolean> {
+  return stat(target).then(
+    () => true,
+    () => false,
+  );
+}
