@@ -21,7 +21,7 @@ export function priorityToProto(priority: Priority): Priority__Output {
 }
 
 /** `undefined` for UNSPECIFIED; an unknown value passes through so validation can name it. */
-export function priorityFromProto(value: Priority__Output | string | number): unknown {
+export function priorityFromProto(value: string | number): unknown {
   if (value === 'PRIORITY_UNSPECIFIED' || value === 0) return undefined;
   const short = typeof value === 'string' ? value.replace(/^PRIORITY_/, '') : value;
   return (PRIORITIES as readonly unknown[]).includes(short) ? short : value;
@@ -31,7 +31,7 @@ export function stateToProto(state: TaskState): TaskState__Output {
   return `TASK_STATE_${state.toUpperCase()}` as TaskState__Output;
 }
 
-export function stateFromProto(value: TaskState__Output | string | number): unknown {
+export function stateFromProto(value: string | number): unknown {
   const short = typeof value === 'string' ? value.replace(/^TASK_STATE_/, '').toLowerCase() : value;
   return (TASK_STATES as readonly unknown[]).includes(short) ? short : value;
 }
@@ -187,6 +187,6 @@ export function eventFromProto(event: TaskEvent__Output): TaskEvent {
     offset: event.offset,
     timeMs: event.timeMs,
     type: event.type,
-    data: JSON.parse(event.dataJson || '{}'),
+    data: JSON.parse(event.dataJson || '{}') as unknown,
   } as TaskEvent;
 }

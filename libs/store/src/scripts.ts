@@ -87,7 +87,7 @@ ${TERMINAL}
 ${APPEND_EVENT}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
-if is_terminal(state) then return {state} end
+if is_terminal(state) then return {'finished', state} end
 local now, reason, maxlen, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 redis.call('HSET', KEYS[1], 'cancelReason', reason)
 if state == 'queued' then

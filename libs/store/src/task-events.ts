@@ -39,13 +39,13 @@ export async function readTaskEvents(
 
 function decodeEntry(taskId: string, id: string, fields: string[]): TaskEvent {
   const values: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i] as string] = fields[i + 1] as string;
+  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i] ?? ''] = fields[i + 1] ?? '';
   const offset = Number(id.split('-')[1]);
   return {
     taskId,
     offset,
     timeMs: Number(values.time),
     type: values.type as TaskEventType,
-    data: JSON.parse(values.data ?? '{}'),
+    data: JSON.parse(values.data ?? '{}') as unknown,
   } as TaskEvent;
 }

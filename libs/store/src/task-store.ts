@@ -52,7 +52,7 @@ export interface ListTasksInput {
 interface ScriptedRedis extends Redis {
   claudineStartAttempt(...args: (string | number)[]): Promise<[string, number?]>;
   claudineFinishAttempt(...args: (string | number)[]): Promise<[string]>;
-  claudineCancel(...args: (string | number)[]): Promise<[string]>;
+  claudineCancel(...args: (string | number)[]): Promise<[string, string?]>;
   claudineAppendEvents(...args: (string | number)[]): Promise<number>;
 }
 
@@ -118,7 +118,7 @@ export class TaskStore {
         cause: failure,
       });
     }
-    const jobResult = results[results.length - 1]?.[1];
+    const jobResult: unknown = results[results.length - 1]?.[1];
     if (typeof jobResult === 'number' && jobResult < 0) {
       throw new AppError('INTERNAL', `BullMQ refused the job for ${taskId} (code ${jobResult})`);
     }
@@ -131,7 +131,8 @@ export class TaskStore {
       .hgetall(this.keys.task(taskId))
       .lrange(this.keys.attempts(taskId), 0, -1)
       .exec()) as [[Error | null, Record<string, string>], [Error | null, string[]]];
-    if (hashError || listError) throw hashError ?? listError;
+    const readError = hashError ?? listError;
+    if (readError) throw readError;
     if (!hash.state) return undefined;
     return decodeTask(hash, attempts);
   }
@@ -223,7 +224,7 @@ export class TaskStore {
   /** Cancels a queued task at once, or marks a running one for its worker to stop. */
   async cancel(taskId: string, reason: string, nowMs = Date.now()): Promise<CancelResult> {
     const k = this.keys;
-    const [outcome] = await this.redis.claudineCancel(
+    const [outcome, finalState] = await this.redis.claudineCancel(
       k.task(taskId),
       k.events(taskId),
       k.tasksInState('queued'),
@@ -233,8 +234,9 @@ export class TaskStore {
       this.maxEvents,
       taskId,
     );
+    if (outcome === 'finished') return { outcome: 'already-finished', state: TaskStateSchema.parse(finalState) };
     if (outcome === 'cancelled' || outcome === 'requested' || outcome === 'missing') return { outcome };
-    return { outcome: 'already-finished', state: TaskStateSchema.parse(outcome) };
+    throw new AppError('INTERNAL', `unexpected cancel outcome ${outcome}`);
   }
 
   /** Of these tasks, the ones whose cancellation was requested. */

@@ -39,7 +39,7 @@ export async function createGitRepository(options: GitRepositoryOptions = {}): P
     await dir.remove();
     throw error;
   }
-  return { path: dir.path, git, remove: dir.remove };
+  return { path: dir.path, git, remove: () => dir.remove() };
 }
 
 function runGit(cwd: string, args: string[]): Promise<string> {

@@ -73,7 +73,7 @@ export function onceEvent(
     };
     const onError = (error: unknown): void => {
       cleanup();
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     };
     const timer = setTimeout(() => {
       cleanup();
@@ -102,7 +102,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, description: st
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

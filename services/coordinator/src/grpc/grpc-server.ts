@@ -72,7 +72,7 @@ export async function startGrpcServer({ host, port, tasks, logger, metrics }: Gr
           const status = toGrpcError(error);
           requests.inc({ method, code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN' });
           if (status.code === grpc.status.INTERNAL) logger.error({ err: error, method }, 'request failed');
-          callback(status as grpc.ServiceError, null);
+          callback(status, null);
         },
       );
     };

@@ -1,0 +1,174 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import {
+  alwaysError,
+  createGitRepository,
+  createTempDir,
+  findFreePort,
+  startRedis,
+  startScriptedAnthropic,
+  waitFor,
+  writeRelativeFileThenFinish,
+  type GitFixture,
+  type RedisHarness,
+  type ScriptedAnthropic,
+  type ScriptedResponder,
+  type TempDir,
+} from '@claudine/testing';
+
+/**
+ * The whole path, with real parts only: the `claudine` CLI → `claudine up` (a coordinator and two
+ * workers, each its own process) → gRPC → BullMQ on a real Redis → a git worktree → the real
+ * Claude Code CLI, talking to a scripted Anthropic Messages API on loopback.
+ */
+const CLI = path.resolve(__dirname, '../dist/main.js');
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('end to end: claudine CLI → cluster → real Claude Code', () => {
+  let redis: RedisHarness;
+  let anthropic: ScriptedAnthropic;
+  let respond: ScriptedResponder;
+  let stateDir: TempDir;
+  let repo: GitFixture;
+  let up: ChildProcess;
+  let upOutput = '';
+  let address: string;
+
+  function claudine(...args: string[]): Promise<CliRun> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [CLI, '--address', address, ...args],
+        { cwd: repo.path, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error && typeof error.code === 'number' ? error.code : error ? 99 : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    anthropic = await startScriptedAnthropic({ respond: (request) => respond(request) });
+    stateDir = await createTempDir('claudine-e2e-');
+    repo = await createGitRepository({ files: { 'README.md': '# e2e\n' } });
+    const port = await findFreePort();
+    address = `127.0.0.1:${port}`;
+    up = spawn(
+      process.execPath,
+      [CLI, 'up', '--workers', '2', '--port', String(port), '--redis-url', redis.url, '--state-dir', stateDir.path],
+      {
+        env: {
+          ...process.env,
+          CLAUDINE_KEY_PREFIX: redis.keyPrefix,
+          ANTHROPIC_BASE_URL: anthropic.url,
+          ANTHROPIC_API_KEY: 'sk-e2e-test',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    up.stdout?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
+    up.stderr?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
+    await waitFor(() => upOutput.includes('Claudine is up.'), { timeoutMs: 30_000, description: `claudine up (output: ${upOutput})` });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (up && up.exitCode === null) {
+      const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+      up.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(upOutput).toContain('Stopped.');
+    }
+    await anthropic?.stop();
+    await repo?.remove();
+    await stateDir?.remove();
+    await redis?.stop();
+  }, 60_000);
+
+  it('prints the gRPC address and every /metrics URL it serves', () => {
+    expect(upOutput).toContain(`gRPC      ${address}`);
+    expect(upOutput.match(/metrics {3}http:\/\/127\.0\.0\.1:\d+\/metrics/g)).toHaveLength(3);
+  });
+
+  it('runs a task whose agent writes a file, committed on claudine/<task id>', async () => {
+    respond = writeRelativeFileThenFinish('hello.txt', 'hello from the agent\n', 'I wrote hello.txt');
+    const run = await claudine('delegate', 'Write hello.txt', '--repo', repo.path, '--wait', '--json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const task = JSON.parse(run.stdout) as {
+      id: string;
+      state: string;
+      result: { sessionId: string; numTurns: number; costUsd: number; branch: string; changedFiles: string[]; text: string };
+    };
+    expect(task.state).toBe('completed');
+    expect(task.result.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(task.result.numTurns).toBeGreaterThanOrEqual(2);
+    expect(task.result.costUsd).toBeGreaterThan(0);
+    expect(task.result.text).toBe('I wrote hello.txt');
+    expect(task.result.branch).toBe(`claudine/${task.id}`);
+    expect(task.result.changedFiles).toEqual(['hello.txt']);
+    expect(await repo.git('show', `claudine/${task.id}:hello.txt`)).toBe('hello from the agent');
+
+    const logs = await claudine('logs', task.id);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/→ Write: .*hello\.txt/);
+    expect(logs.stdout).toContain('── completed');
+
+    const status = await claudine('status', task.id);
+    expect(status.stdout).toContain(`State      completed`);
+    const list = await claudine('status', '--state', 'completed', '--json');
+    expect((JSON.parse(list.stdout) as { id: string }[]).map((t) => t.id)).toContain(task.id);
+  }, 60_000);
+
+  it('fails the task, with the API error, when the API refuses the agent', async () => {
+    // A 400: Claude Code 2.1.197 retries 401 and 5xx ten times over minutes, but fails a 400 at once.
+    respond = alwaysError(400, 'invalid_request_error', 'prompt is invalid (scripted)');
+    const run = await claudine('delegate', 'This will fail', '--repo', repo.path, '--wait', '--json');
+    expect(run.code).toBe(1);
+    const task = JSON.parse(run.stdout) as { state: string; error: { code: string; message: string }; attempts: { exitCode: number }[] };
+    expect(task.state).toBe('failed');
+    expect(task.error.code).toBe('AGENT_FAILED');
+    expect(task.error.message).toContain('prompt is invalid (scripted)');
+    expect(task.error.message).toContain('400');
+    expect(task.attempts[0]?.exitCode).not.toBe(0);
+  }, 60_000);
+
+  it('shows the workers of the cluster', async () => {
+    const run = await claudine('workers', '--json');
+    const workers = JSON.parse(run.stdout) as { id: string; capacity: number }[];
+    expect(workers.map((w) => w.id.replace(/^.*-(worker-\d)$/, '$1')).sort()).toEqual(['worker-1', 'worker-2']);
+  });
+
+  it('refuses bad input with exit code 2, naming the field', async () => {
+    const empty = await claudine('delegate', '', '--repo', repo.path);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('spec.prompt');
+    const priority = await claudine('delegate', 'x', '--repo', repo.path, '--priority', 'P7');
+    expect(priority.code).toBe(2);
+    expect(priority.stderr).toContain('priority');
+    const timeout = await claudine('delegate', 'x', '--repo', repo.path, '--timeout', 'soon');
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toContain('--timeout');
+    const missingRepo = await claudine('delegate', 'x', '--repo', '/nonexistent/repo');
+    expect(missingRepo.code).toBe(4);
+    expect(missingRepo.stderr).toContain('does not exist');
+  });
+
+  it('reports an unreachable coordinator with the address tried', async () => {
+    const port = await findFreePort();
+    const run = await new Promise<CliRun>((resolve) =>
+      execFile(process.execPath, [CLI, '--address', `127.0.0.1:${port}`, 'status'], (error, stdout, stderr) =>
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+      ),
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`127.0.0.1:${port}`);
+  });
+});

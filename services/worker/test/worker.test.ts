@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isTerminalState, newTaskId, TaskSpecSchema, type Task, type TaskSpecInput } from '@claudine/core';
+import { createLogger } from '@claudine/observability';
+import {
+  closeRedis,
+  createKeyspace,
+  createRedisConnection,
+  createTaskQueue,
+  readTaskEvents,
+  TaskStore,
+  WorkerRegistry,
+  type Keyspace,
+  type TaskQueue,
+} from '@claudine/store';
+import {
+  createGitRepository,
+  createTempDir,
+  startRedis,
+  waitFor,
+  type GitFixture,
+  type RedisHarness,
+  type TempDir,
+} from '@claudine/testing';
+import type { Redis } from 'ioredis';
+import { loadConfig } from '../src/config';
+import { WorkerService } from '../src/worker-service';
+
+const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('worker', () => {
+  let redisHarness: RedisHarness;
+  let redis: Redis;
+  let keys: Keyspace;
+  let store: TaskStore;
+  let queue: TaskQueue;
+  let repo: GitFixture;
+  let dataDir: TempDir;
+  let worker: WorkerService | undefined;
+
+  beforeAll(async () => {
+    redisHarness = await startRedis();
+  });
+  afterAll(async () => {
+    await redisHarness.stop();
+  });
+
+  beforeEach(async () => {
+    keys = createKeyspace(`${redisHarness.keyPrefix}-${Math.random().toString(16).slice(2, 8)}`);
+    redis = createRedisConnection({ url: redisHarness.url, role: 'consumer' });
+    store = new TaskStore(redis, keys);
+    queue = createTaskQueue(redis, keys);
+    repo = await createGitRepository({ files: { 'README.md': '# demo\n', 'pkg/index.js': 'module.exports = 1;\n' } });
+    dataDir = await createTempDir('claudine-worker-test-');
+  });
+
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+    await queue.close();
+    await closeRedis(redis);
+    await repo.remove();
+    await dataDir.remove();
+  });
+
+  async function startWorker(agentScript: string, extraEnv: Record<string, string> = {}): Promise<WorkerService> {
+    const config = loadConfig({
+      REDIS_URL: redisHarness.url,
+      CLAUDINE_KEY_PREFIX: keys.prefix,
+      CLAUDINE_WORKER_ID: 'test-worker',
+      CLAUDINE_DATA_DIR: dataDir.path,
+      CLAUDINE_AGENT_COMMAND: fixture(agentScript),
+      CLAUDINE_KILL_GRACE_MS: '300',
+      CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
+      LOG_LEVEL: 'silent',
+      ...extraEnv,
+    });
+    worker = await WorkerService.create({ config, logger: createLogger({ name: 'worker', level: 'silent' }) });
+    return worker;
+  }
+
+  async function delegate(overrides: Partial<TaskSpecInput> = {}): Promise<string> {
+    const taskId = newTaskId();
+    await store.create(queue, taskId, TaskSpecSchema.parse({ prompt: 'do the thing\nin detail', repository: repo.path, ...overrides }));
+    return taskId;
+  }
+
+  function finished(taskId: string, timeoutMs = 15_000): Promise<Task> {
+    return waitFor(
+      async () => {
+        const task = await store.get(taskId);
+        return task && isTerminalState(task.state) ? task : undefined;
+      },
+      { timeoutMs, description: `task ${taskId} to finish` },
+    );
+  }
+
+  it('runs the agent in a worktree on claudine/<task id> and commits its work there', async () => {
+    await startWorker('agent-writes-file.sh');
+    const taskId = await delegate({ workingDirectory: 'pkg' });
+    const task = await finished(taskId);
+
+    expect(task.state).toBe('completed');
+    expect(task.result).toMatchObject({
+      text: 'wrote it',
+      sessionId: 'fake-session',
+      costUsd: 0.25,
+      numTurns: 2,
+      branch: `claudine/${taskId}`,
+      changedFiles: ['pkg/agent-output.txt'],
+      usage: { inputTokens: 7, outputTokens: 3 },
+    });
+    expect(task.attempts).toEqual([
+      expect.objectContaining({ number: 1, workerId: 'test-worker', outcome: 'completed', exitCode: 0, sessionId: 'fake-session' }),
+    ]);
+    expect(task.attempts[0]?.agentStartedAtMs).toBeGreaterThanOrEqual(task.attempts[0]?.startedAtMs ?? Infinity);
+    // The commit is on the task branch of the user's repository; the user's checkout is untouched.
+    expect(await repo.git('show', `claudine/${taskId}:pkg/agent-output.txt`)).toBe('written by the fake agent');
+    expect(await repo.git('log', '-1', '--format=%s%n%b%an', `claudine/${taskId}`)).toBe(`claudine: do the thing\nTask: ${taskId}\nClaudine`);
+    expect(await repo.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(await repo.git('status', '--porcelain')).toBe('');
+    // Every event is in the task's stream, in order, ending with the final state.
+    const events = await readTaskEvents(redis, keys, taskId, 0);
+    expect(events.map((e) => e.type)).toEqual([
+      'task.state',
+      'task.state',
+      'worker.log',
+      'agent.init',
+      'agent.text',
+      'agent.result',
+      'task.state',
+    ]);
+    expect(events.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(events.at(-1)?.data).toEqual({ state: 'completed' });
+  });
+
+  it('fails a task whose agent reports is_error, carrying the error text', async () => {
+    await startWorker('agent-reports-error.sh');
+    const task = await finished(await delegate());
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({ code: 'AGENT_FAILED', message: expect.stringContaining('API Error: 401 invalid x-api-key') });
+    expect(task.attempts[0]).toMatchObject({ outcome: 'failed', exitCode: 1 });
+  });
+
+  it('fails a task whose agent never reports a result', async () => {
+    await startWorker('agent-no-result.sh');
+    const task = await finished(await delegate());
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({ code: 'AGENT_NO_RESULT', message: expect.stringContaining('something went wrong') });
+  });
+
+  it('kills the whole process group at the timeout, escalating to SIGKILL', async () => {
+    await startWorker('agent-hangs-with-child.sh');
+    const taskId = await delegate({ timeoutMs: 1_000 });
+    const task = await finished(taskId);
+    expect(task.state).toBe('failed');
+    expect(task.error?.code).toBe('TIMEOUT');
+    // The failed task keeps its worktree for inspection; its pids file names both processes.
+    const [agentPid, childPid] = (await readFile(path.join(dataDir.path, 'worktrees', taskId, 'pids.txt'), 'utf8'))
+      .trim()
+      .split(' ')
+      .map(Number);
+    expect(agentPid).toBeGreaterThan(0);
+    expect(childPid).toBeGreaterThan(0);
+    await waitFor(() => !isAlive(agentPid!) && !isAlive(childPid!), { description: 'agent and grandchild gone' });
+  });
+
+  it('stops a running task when it is cancelled', async () => {
+    const service = await startWorker('agent-hangs-with-child.sh');
+    const taskId = await delegate();
+    await waitFor(async () => (await store.get(taskId))?.state === 'running', { description: 'task running' });
+    expect(await store.cancel(taskId, 'changed my mind')).toEqual({ outcome: 'requested' });
+    // No pub/sub message here: the heartbeat's check of the cancel flag must find it.
+    const task = await finished(taskId);
+    expect(task.state).toBe('cancelled');
+    expect(task.cancelReason).toBe('changed my mind');
+    expect(service.state).toBe('running');
+  });
+
+  it('fails before any agent starts when the base ref does not exist', async () => {
+    await startWorker('agent-writes-file.sh');
+    const task = await finished(await delegate({ baseRef: 'no-such-branch' }));
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({ code: 'BASE_REF_NOT_FOUND', message: expect.stringContaining('no-such-branch') });
+    expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
+  });
+
+  it('registers itself with a heartbeat and leaves the registry on close', async () => {
+    const service = await startWorker('agent-writes-file.sh');
+    const registry = new WorkerRegistry(redis, keys);
+    expect(await registry.list()).toEqual([
+      expect.objectContaining({ id: 'test-worker', capacity: 2, pid: process.pid, runningTaskIds: [] }),
+    ]);
+    await service.close();
+    worker = undefined;
+    expect(await registry.list()).toEqual([]);
+  });
+});

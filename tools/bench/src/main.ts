@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { closeRedis, createRedisConnection, waitForRedis } from '@claudine/store';
+import { startRedis, type RedisHarness } from '@claudine/testing';
+import { measureAdmissionThroughput } from './admission-throughput';
+import { measureDelegationLatency } from './delegation-latency';
+import { errorMessage } from './fixtures';
+import { describeMachine } from './machine';
+import { admissionSection, latencySection, TARGETS, wholePathSection, type Outcome, type Section } from './report';
+import { renderResultTable } from './table';
+import { measureWholePath } from './whole-path';
+
+const RESULTS_DIR = path.resolve(__dirname, '..', 'results');
+
+const CONFIG = {
+  latency: { count: 1_000, warmup: 20, workerCapacity: 4 },
+  admission: { count: 2_000, concurrency: 64, warmup: 100 },
+  wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
+} as const;
+
+/** After the work is done nothing should keep the process alive; if something does, say what. */
+const LEAK_GRACE_MS = 15_000;
+
+function progress(text: string): void {
+  process.stderr.write(`[bench] ${text}\n`);
+}
+
+async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  const started = Date.now();
+  progress(`${name}...`);
+  try {
+    const value = await run();
+    progress(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { ok: true, value };
+  } catch (error) {
+    progress(`${name} FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${errorMessage(error)}`);
+    return { ok: false, error: errorMessage(error) };
+  }
+}
+
+function closeStream(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.end(() => resolve()));
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const logPath = path.join(RESULTS_DIR, 'services.log');
+  const log = createWriteStream(logPath, { flags: 'w' });
+  let redis: RedisHarness | undefined;
+  try {
+    redis = await startRedis();
+    const admin = createRedisConnection({ url: redis.url, role: 'producer', name: 'bench-admin' });
+    let machine;
+    try {
+      await waitForRedis(admin);
+      machine = await describeMachine(admin);
+    } finally {
+      await closeRedis(admin);
+    }
+    process.stdout.write(
+      `Claudine bench  ${startedAt.toISOString()}\n` +
+        `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}\n` +
+        `node ${machine.node}, redis ${machine.redis} (${process.env.REDIS_URL ? 'REDIS_URL' : 'private redis-server child'}), one Redis for the whole run, a fresh key prefix per measurement\n\n`,
+    );
+
+    const redisUrl = redis.url;
+    const latency = await attempt(`delegation latency (${CONFIG.latency.count} tasks + ${CONFIG.latency.count} raw jobs)`, () =>
+      measureDelegationLatency({ redisUrl, ...CONFIG.latency, logDestination: log }),
+    );
+    const admission = await attempt(`admission throughput (${CONFIG.admission.count} calls)`, () =>
+      measureAdmissionThroughput({ redisUrl, ...CONFIG.admission, logDestination: log }),
+    );
+    const wholePath = await attempt(`whole path (${CONFIG.wholePath.tasks} tasks, real Claude Code CLI)`, () =>
+      measureWholePath({ redisUrl, ...CONFIG.wholePath, write: (text) => log.write(text) }),
+    );
+
+    const sections: Section[] = [
+      latencySection(latency, CONFIG.latency.count, CONFIG.latency.workerCapacity),
+      admissionSection(admission, CONFIG.admission.count, CONFIG.admission.concurrency),
+      wholePathSection(wholePath, CONFIG.wholePath.tasks, CONFIG.wholePath.workers, CONFIG.wholePath.capacity),
+    ];
+    const rows = sections.flatMap((section) => section.rows);
+    const resultsPath = path.join(RESULTS_DIR, 'latest.json');
+    process.stdout.write(renderResultTable(rows));
+    process.stdout.write('\n');
+    for (const detail of sections.flatMap((section) => section.details)) process.stdout.write(`${detail}\n`);
+    for (const note of sections.flatMap((section) => section.notes)) process.stdout.write(`${note}\n`);
+    process.stdout.write(`\nservice logs: ${path.relative(process.cwd(), logPath)}; results: ${path.relative(process.cwd(), resultsPath)}\n`);
+
+    await writeFile(
+      resultsPath,
+      `${JSON.stringify(
+        {
+          startedAt: startedAt.toISOString(),
+          durationMs: Date.now() - startedAt.getTime(),
+          machine,
+          config: CONFIG,
+          targets: TARGETS,
+          rows,
+          delegationLatency: latency,
+          admissionThroughput: admission,
+          wholePath,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    // The in-process measurements depend on nothing outside this repository: their failure is the
+    // bench's (or Claudine's) bug. The whole path depends on the CLI binary, so it is reported only.
+    return latency.ok && admission.ok ? 0 : 1;
+  } finally {
+    await redis?.stop();
+    await closeStream(log);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    setTimeout(() => {
+      const resources = process.getActiveResourcesInfo().filter((name) => name !== 'Timeout');
+      process.stderr.write(`[bench] still running ${LEAK_GRACE_MS / 1000} s after the end, held by: ${resources.join(', ')}\n`);
+      process.exit(code === 0 ? 1 : code);
+    }, LEAK_GRACE_MS).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
