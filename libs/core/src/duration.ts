@@ -17,9 +17,13 @@ export function parseDuration(text: string, field = 'duration'): number {
     matched += match[0].length;
   }
   if (trimmed.length === 0 || matched !== trimmed.length) {
-    throw new AppError('INVALID_ARGUMENT', `${field}: "${text}" is not a duration (examples: 90s, 30m, 1h30m)`, {
-      details: { fields: [field] },
-    });
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `${field}: "${text}" is not a duration (examples: 90s, 30m, 1h30m)`,
+      {
+        details: { fields: [field] },
+      },
+    );
   }
   return Math.round(total);
 }

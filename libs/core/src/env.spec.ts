@@ -9,7 +9,11 @@ const Schema = z.object({
 
 describe('parseEnv', () => {
   it('parses strictly and applies defaults; empty counts as unset', () => {
-    expect(parseEnv(Schema, { FLAG: '1', COUNT: '', LIST: 'a, b,,c' })).toEqual({ FLAG: true, COUNT: 2, LIST: ['a', 'b', 'c'] });
+    expect(parseEnv(Schema, { FLAG: '1', COUNT: '', LIST: 'a, b,,c' })).toEqual({
+      FLAG: true,
+      COUNT: 2,
+      LIST: ['a', 'b', 'c'],
+    });
   });
 
   it('names every bad variable instead of resetting the others', () => {

@@ -26,7 +26,9 @@ export function envInt(min: number, max: number) {
  * @throws AppError CONFIG_INVALID
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = schema.safeParse(cleaned);
   if (parsed.success) return parsed.data;
   throw new AppError('CONFIG_INVALID', `invalid configuration: ${formatZodIssues(parsed.error.issues)}`);

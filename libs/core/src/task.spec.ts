@@ -57,7 +57,9 @@ describe('TaskSpecSchema', () => {
   });
 
   it('normalises the working directory', () => {
-    expect(parseOrThrow(TaskSpecSchema, { ...valid, workingDirectory: './pkg/web/' }).workingDirectory).toBe('pkg/web');
+    expect(parseOrThrow(TaskSpecSchema, { ...valid, workingDirectory: './pkg/web/' }).workingDirectory).toBe(
+      'pkg/web',
+    );
   });
 });
 

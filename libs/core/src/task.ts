@@ -118,7 +118,10 @@ export const GitRefSchema = z
   .string()
   .trim()
   .max(255)
-  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!\/)(?!.*\/$)[A-Za-z0-9._/@+-]+$/, 'is not a valid git ref name');
+  .regex(
+    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!\/)(?!.*\/$)[A-Za-z0-9._/@+-]+$/,
+    'is not a valid git ref name',
+  );
 
 /** A relative path inside the repository; `..` and absolute paths cannot escape it. */
 export const WorkingDirectorySchema = z
@@ -127,13 +130,16 @@ export const WorkingDirectorySchema = z
   .max(1024)
   .superRefine((value, ctx) => {
     if (value === '') return;
-    if (/[\0-\x1f\x7f]/.test(value)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
+    if (/[\0-\x1f\x7f]/.test(value))
+      ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
     else if (path.isAbsolute(value) || value.startsWith('~'))
       ctx.addIssue({ code: 'custom', message: 'must be relative to the repository root' });
     else if (path.posix.normalize(value).split('/').includes('..'))
       ctx.addIssue({ code: 'custom', message: 'must stay inside the repository (no "..")' });
   })
-  .transform((value) => (value === '' ? '' : path.posix.normalize(value).replace(/\/$/, '').replace(/^\.$/, '')));
+  .transform((value) =>
+    value === '' ? '' : path.posix.normalize(value).replace(/\/$/, '').replace(/^\.$/, ''),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // The task specification: what a caller asks for. The one validation of every entry point.
@@ -181,7 +187,10 @@ export const TaskSpecSchema = z
     agent: AgentOptionsSchema.default({}),
     labels: z
       .record(LabelKeySchema, z.string().max(256))
-      .refine((labels) => Object.keys(labels).length <= TASK_LIMITS.maxLabels, `at most ${TASK_LIMITS.maxLabels} labels`)
+      .refine(
+        (labels) => Object.keys(labels).length <= TASK_LIMITS.maxLabels,
+        `at most ${TASK_LIMITS.maxLabels} labels`,
+      )
       .default({}),
   })
   .strict();

@@ -18,6 +18,8 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[], root?: stri
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, root?: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const fields = parsed.error.issues.map((issue) => [root, ...issue.path.map(String)].filter(Boolean).join('.'));
+  const fields = parsed.error.issues.map((issue) =>
+    [root, ...issue.path.map(String)].filter(Boolean).join('.'),
+  );
   throw new AppError('INVALID_ARGUMENT', formatZodIssues(parsed.error.issues, root), { details: { fields } });
 }

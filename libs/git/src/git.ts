@@ -15,7 +15,9 @@ export class GitError extends Error {
     readonly stderr: string,
     readonly exitCode: number | null,
   ) {
-    super(`git ${args[0] ?? ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`);
+    super(
+      `git ${args[0] ?? ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`,
+    );
   }
 }
 

@@ -48,7 +48,12 @@ async function handle(url: string, response: http.ServerResponse, options: OpsSe
         await options.readiness();
         reply(response, 200, 'text/plain', 'ready\n');
       } catch (error) {
-        reply(response, 503, 'text/plain', `not ready: ${error instanceof Error ? error.message : String(error)}\n`);
+        reply(
+          response,
+          503,
+          'text/plain',
+          `not ready: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
       }
     } else if (path === '/metrics') {
       const own = await options.registry.metrics();

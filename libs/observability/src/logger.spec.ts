@@ -11,7 +11,10 @@ describe('createLogger', () => {
       },
     });
     const logger = createLogger({ name: 'worker', destination });
-    logger.info({ token: 'abc', config: { redisUrl: 'redis://:pw@h', password: 'pw' }, taskId: 't1' }, 'hello');
+    logger.info(
+      { token: 'abc', config: { redisUrl: 'redis://:pw@h', password: 'pw' }, taskId: 't1' },
+      'hello',
+    );
     const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
     expect(line).toMatchObject({ service: 'worker', msg: 'hello', taskId: 't1', token: '[redacted]' });
     expect(line.config).toEqual({ redisUrl: '[redacted]', password: '[redacted]' });

@@ -21,7 +21,10 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
 let cached: { packageDefinition: protoLoader.PackageDefinition; proto: ProtoGrpcType } | undefined;
 
 /** Loads the API once per process. */
-export function loadClaudineApi(): { packageDefinition: protoLoader.PackageDefinition; proto: ProtoGrpcType } {
+export function loadClaudineApi(): {
+  packageDefinition: protoLoader.PackageDefinition;
+  proto: ProtoGrpcType;
+} {
   if (!cached) {
     const packageDefinition = protoLoader.loadSync(PROTO_FILES, PROTO_LOADER_OPTIONS);
     const proto = grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;

@@ -33,7 +33,9 @@ describe('proto mappers', () => {
       updatedAtMs: 3,
       startedAtMs: 2,
       endedAtMs: 3,
-      attempts: [{ number: 1, workerId: 'w', startedAtMs: 2, endedAtMs: 3, exitCode: 0, outcome: 'completed' }],
+      attempts: [
+        { number: 1, workerId: 'w', startedAtMs: 2, endedAtMs: 3, exitCode: 0, outcome: 'completed' },
+      ],
       result: {
         text: 't',
         sessionId: 's',

@@ -37,7 +37,9 @@ export function stateFromProto(value: string | number): unknown {
 }
 
 const emptyToUndefined = <T>(value: T): T | undefined =>
-  value === '' || value === 0 || value === null || (Array.isArray(value) && value.length === 0) ? undefined : value;
+  value === '' || value === 0 || value === null || (Array.isArray(value) && value.length === 0)
+    ? undefined
+    : value;
 
 /**
  * A wire spec as the plain object that TaskSpecSchema validates: proto3 defaults ("" and 0)

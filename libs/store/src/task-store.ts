@@ -114,9 +114,13 @@ export class TaskStore {
     const results = await transaction.exec();
     const failure = results?.find(([error]) => error !== null)?.[0];
     if (!results || failure) {
-      throw new AppError('INTERNAL', `could not write task ${taskId}: ${failure?.message ?? 'transaction aborted'}`, {
-        cause: failure,
-      });
+      throw new AppError(
+        'INTERNAL',
+        `could not write task ${taskId}: ${failure?.message ?? 'transaction aborted'}`,
+        {
+          cause: failure,
+        },
+      );
     }
     const jobResult: unknown = results[results.length - 1]?.[1];
     if (typeof jobResult === 'number' && jobResult < 0) {
@@ -152,13 +156,28 @@ export class TaskStore {
    * Newest first. The page token is a cursor (creation time and id of the last task shown),
    * so tasks created between two calls never shift a page.
    */
-  async list({ states, pageSize, pageToken }: ListTasksInput): Promise<{ tasks: Task[]; nextPageToken: string }> {
+  async list({
+    states,
+    pageSize,
+    pageToken,
+  }: ListTasksInput): Promise<{ tasks: Task[]; nextPageToken: string }> {
     const cursor = pageToken ? decodeCursor(pageToken) : undefined;
-    const indexes = states && states.length > 0 ? [...new Set(states)].map((s) => this.keys.tasksInState(s)) : [this.keys.allTasks];
+    const indexes =
+      states && states.length > 0
+        ? [...new Set(states)].map((s) => this.keys.tasksInState(s))
+        : [this.keys.allTasks];
     const max = cursor ? String(cursor.score) : '+inf';
     const candidates: { id: string; score: number }[] = [];
     for (const index of indexes) {
-      const flat = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, pageSize + TIE_OVERSCAN);
+      const flat = await this.redis.zrevrangebyscore(
+        index,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        pageSize + TIE_OVERSCAN,
+      );
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const id = flat[i] as string;
         const score = Number(flat[i + 1]);
@@ -174,7 +193,11 @@ export class TaskStore {
     return { tasks, nextPageToken };
   }
 
-  async startAttempt(taskId: string, attempt: Omit<Attempt, 'number'>, nowMs = Date.now()): Promise<StartAttemptResult> {
+  async startAttempt(
+    taskId: string,
+    attempt: Omit<Attempt, 'number'>,
+    nowMs = Date.now(),
+  ): Promise<StartAttemptResult> {
     const k = this.keys;
     const [outcome, number] = await this.redis.claudineStartAttempt(
       k.task(taskId),
@@ -234,7 +257,8 @@ export class TaskStore {
       this.maxEvents,
       taskId,
     );
-    if (outcome === 'finished') return { outcome: 'already-finished', state: TaskStateSchema.parse(finalState) };
+    if (outcome === 'finished')
+      return { outcome: 'already-finished', state: TaskStateSchema.parse(finalState) };
     if (outcome === 'cancelled' || outcome === 'requested' || outcome === 'missing') return { outcome };
     throw new AppError('INTERNAL', `unexpected cancel outcome ${outcome}`);
   }
@@ -251,7 +275,12 @@ export class TaskStore {
   /** Appends events to the task's stream; returns the offset of the last one (0: no such task). */
   async appendEvents(taskId: string, events: readonly NewTaskEvent[], nowMs = Date.now()): Promise<number> {
     if (events.length === 0) return 0;
-    const args: (string | number)[] = [this.keys.task(taskId), this.keys.events(taskId), this.maxEvents, nowMs];
+    const args: (string | number)[] = [
+      this.keys.task(taskId),
+      this.keys.events(taskId),
+      this.maxEvents,
+      nowMs,
+    ];
     for (const event of events) args.push(event.type, JSON.stringify(event.data));
     return Number(await this.redis.claudineAppendEvents(...args));
   }

@@ -37,7 +37,14 @@ describe('TaskStore', () => {
   it('creates the record, its indexes, its first event and its job in one transaction', async () => {
     const id = newTaskId();
     await store.create(queue, id, spec, 1000);
-    expect(await store.get(id)).toEqual({ id, spec, state: 'queued', createdAtMs: 1000, updatedAtMs: 1000, attempts: [] });
+    expect(await store.get(id)).toEqual({
+      id,
+      spec,
+      state: 'queued',
+      createdAtMs: 1000,
+      updatedAtMs: 1000,
+      attempts: [],
+    });
     expect(await redis.zscore(keys.tasksInState('queued'), id)).toBe('1000');
     const job = await queue.getJob(id);
     expect(job?.opts.priority).toBe(2);
@@ -51,15 +58,32 @@ describe('TaskStore', () => {
     await store.create(queue, id, spec, 1000);
     const started = await store.startAttempt(id, { workerId: 'w1', startedAtMs: 1100 }, 1100);
     expect(started).toEqual({ outcome: 'started', attemptNumber: 1 });
-    const attempt: Attempt = { number: 1, workerId: 'w1', startedAtMs: 1100, endedAtMs: 1200, exitCode: 0, outcome: 'completed' };
+    const attempt: Attempt = {
+      number: 1,
+      workerId: 'w1',
+      startedAtMs: 1100,
+      endedAtMs: 1200,
+      exitCode: 0,
+      outcome: 'completed',
+    };
     expect(await store.finishAttempt(id, { state: 'completed', attempt }, 1200)).toBe(true);
     // A second finish (a duplicate delivery) changes nothing.
-    expect(await store.finishAttempt(id, { state: 'failed', attempt: { ...attempt, outcome: 'failed' } }, 1300)).toBe(false);
+    expect(
+      await store.finishAttempt(id, { state: 'failed', attempt: { ...attempt, outcome: 'failed' } }, 1300),
+    ).toBe(false);
     const task = await store.get(id);
-    expect(task).toMatchObject({ state: 'completed', startedAtMs: 1100, endedAtMs: 1200, attempts: [attempt] });
+    expect(task).toMatchObject({
+      state: 'completed',
+      startedAtMs: 1100,
+      endedAtMs: 1200,
+      attempts: [attempt],
+    });
     expect(await redis.zscore(keys.tasksInState('running'), id)).toBeNull();
     expect(await redis.zscore(keys.tasksInState('completed'), id)).toBe('1000');
-    expect(await store.startAttempt(id, { workerId: 'w2', startedAtMs: 1400 })).toEqual({ outcome: 'not-runnable', state: 'completed' });
+    expect(await store.startAttempt(id, { workerId: 'w2', startedAtMs: 1400 })).toEqual({
+      outcome: 'not-runnable',
+      state: 'completed',
+    });
   });
 
   it('cancels a queued task at once and flags a running one', async () => {
@@ -70,7 +94,10 @@ describe('TaskStore', () => {
     await store.startAttempt(running, { workerId: 'w', startedAtMs: Date.now() });
 
     expect(await store.cancel(queued, 'r1')).toEqual({ outcome: 'cancelled' });
-    expect(await store.startAttempt(queued, { workerId: 'w', startedAtMs: 0 })).toEqual({ outcome: 'not-runnable', state: 'cancelled' });
+    expect(await store.startAttempt(queued, { workerId: 'w', startedAtMs: 0 })).toEqual({
+      outcome: 'not-runnable',
+      state: 'cancelled',
+    });
     expect(await store.cancel(queued, 'again')).toEqual({ outcome: 'already-finished', state: 'cancelled' });
 
     expect(await store.cancel(running, 'r2')).toEqual({ outcome: 'requested' });

@@ -16,7 +16,12 @@ export type {
   ScriptedResponder,
   ToolResult,
 } from './scripted-anthropic';
-export { agentWorkingDirectory, alwaysError, writeFileThenFinish, writeRelativeFileThenFinish } from './scripted-responders';
+export {
+  agentWorkingDirectory,
+  alwaysError,
+  writeFileThenFinish,
+  writeRelativeFileThenFinish,
+} from './scripted-responders';
 export { createTempDir } from './temp-dir';
 export type { TempDir } from './temp-dir';
 export { onceEvent, waitFor, withDeadline } from './wait-for';

@@ -24,7 +24,11 @@ export function agentWorkingDirectory(body: MessagesRequestBody): string {
 }
 
 /** Like writeFileThenFinish, with the path relative to the agent's working directory. */
-export function writeRelativeFileThenFinish(relativePath: string, content: string, finalText: string): ScriptedResponder {
+export function writeRelativeFileThenFinish(
+  relativePath: string,
+  content: string,
+  finalText: string,
+): ScriptedResponder {
   return (request) =>
     request.turn === 1
       ? {

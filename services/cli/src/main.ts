@@ -2,7 +2,13 @@
 import { Command } from 'commander';
 import { ClusterClient, DEFAULT_ADDRESS } from './client/cluster-client';
 import { upCommand } from './commands/up-command';
-import { cancelCommand, delegateCommand, logsCommand, statusCommand, workersCommand } from './commands/task-commands';
+import {
+  cancelCommand,
+  delegateCommand,
+  logsCommand,
+  statusCommand,
+  workersCommand,
+} from './commands/task-commands';
 import { fail } from './output';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -10,7 +16,8 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Runs a client command against the coordinator, closing the connection and exiting with its code. */
 function withClient<A extends unknown[]>(run: (client: ClusterClient, ...args: A) => Promise<number>) {
   return async (...args: A): Promise<void> => {
-    const address = (program.opts().address as string | undefined) ?? process.env.CLAUDINE_ADDRESS ?? DEFAULT_ADDRESS;
+    const address =
+      (program.opts().address as string | undefined) ?? process.env.CLAUDINE_ADDRESS ?? DEFAULT_ADDRESS;
     const client = ClusterClient.connect(address);
     let code: number;
     try {
@@ -27,7 +34,10 @@ function withClient<A extends unknown[]>(run: (client: ClusterClient, ...args: A
 const program = new Command()
   .name('claudine')
   .description('Delegate coding tasks to Claude Code agents running on a cluster of workers.')
-  .option('--address <host:port>', `coordinator gRPC address (env CLAUDINE_ADDRESS, default ${DEFAULT_ADDRESS})`)
+  .option(
+    '--address <host:port>',
+    `coordinator gRPC address (env CLAUDINE_ADDRESS, default ${DEFAULT_ADDRESS})`,
+  )
   .showHelpAfterError();
 
 program
@@ -37,7 +47,10 @@ program
   .option('--capacity <n>', 'tasks each worker runs at once', '2')
   .option('--port <port>', 'gRPC port', '50551')
   .option('--redis-url <url>', 'use this Redis instead of starting one (env REDIS_URL)')
-  .option('--state-dir <dir>', 'Redis data, worktrees and logs (env CLAUDINE_HOME, default ~/.claudine/local)')
+  .option(
+    '--state-dir <dir>',
+    'Redis data, worktrees and logs (env CLAUDINE_HOME, default ~/.claudine/local)',
+  )
   .action(async (flags: Record<string, unknown>) => {
     try {
       process.exitCode = await upCommand(flags);
@@ -63,7 +76,11 @@ program
   .option('--label <key=value>', 'a label; repeatable', collect)
   .option('--wait', 'follow the task until it ends; exit 1 when it failed')
   .option('--json', 'print JSON')
-  .action(withClient((client, prompt: string, flags: Record<string, unknown>) => delegateCommand(client, prompt, flags)));
+  .action(
+    withClient((client, prompt: string, flags: Record<string, unknown>) =>
+      delegateCommand(client, prompt, flags),
+    ),
+  );
 
 program
   .command('status')
@@ -72,9 +89,12 @@ program
   .option('--state <state>', 'only tasks in this state; repeatable', collect)
   .option('--limit <n>', 'how many tasks', '50')
   .option('--json', 'print JSON')
-  .action(withClient((client, taskId: string | undefined, flags: { json?: boolean; state?: string[]; limit?: string }) =>
-    statusCommand(client, taskId, flags),
-  ));
+  .action(
+    withClient(
+      (client, taskId: string | undefined, flags: { json?: boolean; state?: string[]; limit?: string }) =>
+        statusCommand(client, taskId, flags),
+    ),
+  );
 
 program
   .command('logs')
@@ -82,7 +102,11 @@ program
   .argument('<taskId>')
   .option('-f, --follow', 'keep streaming until the task ends')
   .option('--json', 'raw events, one JSON object per line')
-  .action(withClient((client, taskId: string, flags: { follow?: boolean; json?: boolean }) => logsCommand(client, taskId, flags)));
+  .action(
+    withClient((client, taskId: string, flags: { follow?: boolean; json?: boolean }) =>
+      logsCommand(client, taskId, flags),
+    ),
+  );
 
 program
   .command('cancel')
@@ -90,7 +114,11 @@ program
   .argument('<taskId>')
   .option('--reason <text>', 'why, recorded on the task')
   .option('--json', 'print JSON')
-  .action(withClient((client, taskId: string, flags: { reason?: string; json?: boolean }) => cancelCommand(client, taskId, flags)));
+  .action(
+    withClient((client, taskId: string, flags: { reason?: string; json?: boolean }) =>
+      cancelCommand(client, taskId, flags),
+    ),
+  );
 
 program
   .command('workers')

@@ -38,7 +38,9 @@ export function printJson(value: unknown): void {
 }
 
 export function fail(error: unknown): never {
-  const appError = AppError.is(error) ? error : new AppError('INTERNAL', error instanceof Error ? error.message : String(error));
+  const appError = AppError.is(error)
+    ? error
+    : new AppError('INTERNAL', error instanceof Error ? error.message : String(error));
   process.stderr.write(`claudine: ${appError.message}\n`);
   process.exit(exitCodeFor(appError.code));
 }
@@ -63,7 +65,8 @@ export function formatTaskDetail(task: Task): string {
     `Repository ${task.spec.repository}${task.spec.baseRef ? ` @ ${task.spec.baseRef}` : ''}`,
     `Created    ${new Date(task.createdAtMs).toISOString()}`,
   ];
-  if (task.startedAtMs && task.endedAtMs) lines.push(`Ran        ${formatDuration(task.endedAtMs - task.startedAtMs)}`);
+  if (task.startedAtMs && task.endedAtMs)
+    lines.push(`Ran        ${formatDuration(task.endedAtMs - task.startedAtMs)}`);
   for (const attempt of task.attempts) {
     lines.push(
       `Attempt ${attempt.number}  on ${attempt.workerId}${attempt.outcome ? `: ${attempt.outcome}` : ' (running)'}${
@@ -82,6 +85,9 @@ export function formatTaskDetail(task: Task): string {
     if (r.text) lines.push('', r.text);
   }
   if (task.error) lines.push('', `Error      ${task.error.code}: ${task.error.message}`);
-  lines.push('', `Prompt     ${task.spec.prompt.length > 400 ? `${task.spec.prompt.slice(0, 400)}…` : task.spec.prompt}`);
+  lines.push(
+    '',
+    `Prompt     ${task.spec.prompt.length > 400 ? `${task.spec.prompt.slice(0, 400)}…` : task.spec.prompt}`,
+  );
   return lines.join('\n');
 }

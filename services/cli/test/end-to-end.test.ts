@@ -62,7 +62,18 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     address = `127.0.0.1:${port}`;
     up = spawn(
       process.execPath,
-      [CLI, 'up', '--workers', '2', '--port', String(port), '--redis-url', redis.url, '--state-dir', stateDir.path],
+      [
+        CLI,
+        'up',
+        '--workers',
+        '2',
+        '--port',
+        String(port),
+        '--redis-url',
+        redis.url,
+        '--state-dir',
+        stateDir.path,
+      ],
       {
         env: {
           ...process.env,
@@ -76,7 +87,10 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     );
     up.stdout?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
     up.stderr?.on('data', (chunk: Buffer) => (upOutput += chunk.toString()));
-    await waitFor(() => upOutput.includes('Claudine is up.'), { timeoutMs: 30_000, description: `claudine up (output: ${upOutput})` });
+    await waitFor(() => upOutput.includes('Claudine is up.'), {
+      timeoutMs: 30_000,
+      description: `claudine up (output: ${upOutput})`,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -105,7 +119,14 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     const task = JSON.parse(run.stdout) as {
       id: string;
       state: string;
-      result: { sessionId: string; numTurns: number; costUsd: number; branch: string; changedFiles: string[]; text: string };
+      result: {
+        sessionId: string;
+        numTurns: number;
+        costUsd: number;
+        branch: string;
+        changedFiles: string[];
+        text: string;
+      };
     };
     expect(task.state).toBe('completed');
     expect(task.result.sessionId).toMatch(/^[0-9a-f-]{36}$/);
@@ -132,7 +153,11 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     respond = alwaysError(400, 'invalid_request_error', 'prompt is invalid (scripted)');
     const run = await claudine('delegate', 'This will fail', '--repo', repo.path, '--wait', '--json');
     expect(run.code).toBe(1);
-    const task = JSON.parse(run.stdout) as { state: string; error: { code: string; message: string }; attempts: { exitCode: number }[] };
+    const task = JSON.parse(run.stdout) as {
+      state: string;
+      error: { code: string; message: string };
+      attempts: { exitCode: number }[];
+    };
     expect(task.state).toBe('failed');
     expect(task.error.code).toBe('AGENT_FAILED');
     expect(task.error.message).toContain('prompt is invalid (scripted)');
@@ -143,7 +168,10 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
   it('shows the workers of the cluster', async () => {
     const run = await claudine('workers', '--json');
     const workers = JSON.parse(run.stdout) as { id: string; capacity: number }[];
-    expect(workers.map((w) => w.id.replace(/^.*-(worker-\d)$/, '$1')).sort()).toEqual(['worker-1', 'worker-2']);
+    expect(workers.map((w) => w.id.replace(/^.*-(worker-\d)$/, '$1')).sort()).toEqual([
+      'worker-1',
+      'worker-2',
+    ]);
   });
 
   it('refuses bad input with exit code 2, naming the field', async () => {

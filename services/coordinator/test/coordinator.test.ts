@@ -3,14 +3,22 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Redis } from 'ioredis';
 import { createLogger } from '@claudine/observability';
-import { loadClaudineApi, type ProtoTaskSpec, type TaskServiceClient, type ClusterServiceClient } from '@claudine/proto';
+import {
+  loadClaudineApi,
+  type ProtoTaskSpec,
+  type TaskServiceClient,
+  type ClusterServiceClient,
+} from '@claudine/proto';
 import { closeRedis, createKeyspace, createRedisConnection, TaskStore, type Keyspace } from '@claudine/store';
 import { createGitRepository, startRedis, type GitFixture, type RedisHarness } from '@claudine/testing';
 import { Queue } from 'bullmq';
 import { loadConfig } from '../src/config';
 import { CoordinatorService } from '../src/coordinator-service';
 
-type Unary<Req, Res> = (request: Req, callback: (error: grpc.ServiceError | null, response?: Res) => void) => unknown;
+type Unary<Req, Res> = (
+  request: Req,
+  callback: (error: grpc.ServiceError | null, response?: Res) => void,
+) => unknown;
 
 function call<Req, Res>(method: Unary<Req, Res>, client: grpc.Client, request: Req): Promise<Res> {
   return new Promise((resolve, reject) =>
@@ -38,10 +46,16 @@ describe('coordinator gRPC API', () => {
       CLAUDINE_GRPC_PORT: '0',
       LOG_LEVEL: 'silent',
     });
-    coordinator = await CoordinatorService.create(config, createLogger({ name: 'coordinator', level: 'silent' }));
+    coordinator = await CoordinatorService.create(
+      config,
+      createLogger({ name: 'coordinator', level: 'silent' }),
+    );
     const { proto } = loadClaudineApi();
     tasks = new proto.claudine.v1.TaskService(coordinator.grpcAddress, grpc.credentials.createInsecure());
-    cluster = new proto.claudine.v1.ClusterService(coordinator.grpcAddress, grpc.credentials.createInsecure());
+    cluster = new proto.claudine.v1.ClusterService(
+      coordinator.grpcAddress,
+      grpc.credentials.createInsecure(),
+    );
   });
 
   afterAll(async () => {
@@ -57,11 +71,21 @@ describe('coordinator gRPC API', () => {
   const keyCount = async (): Promise<number> => (await redis.keys(`${keys.prefix}*`)).length;
 
   it('writes the task and its BullMQ job together', async () => {
-    const response = await delegate({ prompt: 'add a test', repository: repo.path, priority: 'PRIORITY_P0', timeoutMs: 60_000 });
+    const response = await delegate({
+      prompt: 'add a test',
+      repository: repo.path,
+      priority: 'PRIORITY_P0',
+      timeoutMs: 60_000,
+    });
     const task = response.task!;
     expect(task.id).toMatch(/^task-[0-9a-f-]{36}$/);
     expect(task.state).toBe('TASK_STATE_QUEUED');
-    expect(task.spec).toMatchObject({ prompt: 'add a test', repository: repo.path, priority: 'PRIORITY_P0', timeoutMs: 60_000 });
+    expect(task.spec).toMatchObject({
+      prompt: 'add a test',
+      repository: repo.path,
+      priority: 'PRIORITY_P0',
+      timeoutMs: 60_000,
+    });
 
     const queue = new Queue('tasks', { connection: redis, prefix: keys.bullPrefix });
     const job = await queue.getJob(task.id);
@@ -78,8 +102,16 @@ describe('coordinator gRPC API', () => {
     ['an oversized prompt', { prompt: 'x'.repeat(100_001), repository: '/tmp' }, /^spec\.prompt: /],
     ['an unknown priority', { prompt: 'p', repository: '/tmp', priority: 7 as never }, /spec\.priority: /],
     ['a malformed repository URL', { prompt: 'p', repository: 'https://' }, /^spec\.repository: /],
-    ['a timeout out of range', { prompt: 'p', repository: '/tmp', timeoutMs: 999_999_999 }, /^spec\.timeoutMs: /],
-    ['an unknown permission mode', { prompt: 'p', repository: '/tmp', agent: { permissionMode: 'yolo' } }, /spec\.agent\.permissionMode/],
+    [
+      'a timeout out of range',
+      { prompt: 'p', repository: '/tmp', timeoutMs: 999_999_999 },
+      /^spec\.timeoutMs: /,
+    ],
+    [
+      'an unknown permission mode',
+      { prompt: 'p', repository: '/tmp', agent: { permissionMode: 'yolo' } },
+      /spec\.agent\.permissionMode/,
+    ],
   ])('refuses %s with INVALID_ARGUMENT naming the field, writing nothing', async (_name, spec, message) => {
     const before = await keyCount();
     const error = await delegate(spec).then(
@@ -94,8 +126,16 @@ describe('coordinator gRPC API', () => {
 
   it.each([
     ['a path that does not exist', () => ({ repository: '/nonexistent/claudine-test' }), /does not exist/],
-    ['a directory that is not a repository', () => ({ repository: path.dirname(repo.path) === '/' ? '/tmp' : '/' }), /not a git repository/],
-    ['a base ref the repository lacks', () => ({ repository: repo.path, baseRef: 'no-such-branch' }), /no-such-branch/],
+    [
+      'a directory that is not a repository',
+      () => ({ repository: path.dirname(repo.path) === '/' ? '/tmp' : '/' }),
+      /not a git repository/,
+    ],
+    [
+      'a base ref the repository lacks',
+      () => ({ repository: repo.path, baseRef: 'no-such-branch' }),
+      /no-such-branch/,
+    ],
   ])('refuses %s with FAILED_PRECONDITION before writing anything', async (_name, spec, message) => {
     const before = await keyCount();
     const error = await delegate({ prompt: 'p', ...spec() }).then(
@@ -108,7 +148,9 @@ describe('coordinator gRPC API', () => {
   });
 
   it('answers NOT_FOUND for an unknown task and INVALID_ARGUMENT for a malformed id', async () => {
-    await expect(call(tasks.Get, tasks, { taskId: 'task-00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({
+    await expect(
+      call(tasks.Get, tasks, { taskId: 'task-00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({
       code: grpc.status.NOT_FOUND,
     });
     await expect(call(tasks.Get, tasks, { taskId: 'nope' })).rejects.toMatchObject({
@@ -119,14 +161,29 @@ describe('coordinator gRPC API', () => {
 
   it('lists tasks newest first, by state, one page at a time', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await delegate({ prompt: `list ${i}`, repository: repo.path })).task!.id);
-    const first = await call(tasks.List, tasks, { states: ['TASK_STATE_QUEUED'], pageSize: 3, pageToken: '' });
+    for (let i = 0; i < 5; i++)
+      ids.push((await delegate({ prompt: `list ${i}`, repository: repo.path })).task!.id);
+    const first = await call(tasks.List, tasks, {
+      states: ['TASK_STATE_QUEUED'],
+      pageSize: 3,
+      pageToken: '',
+    });
     expect(first.tasks.map((t) => t.id)).toEqual(ids.slice(2).reverse());
-    const second = await call(tasks.List, tasks, { states: ['TASK_STATE_QUEUED'], pageSize: 3, pageToken: first.nextPageToken });
+    const second = await call(tasks.List, tasks, {
+      states: ['TASK_STATE_QUEUED'],
+      pageSize: 3,
+      pageToken: first.nextPageToken,
+    });
     expect(second.tasks.map((t) => t.id).slice(0, 2)).toEqual(ids.slice(0, 2).reverse());
-    const none = await call(tasks.List, tasks, { states: ['TASK_STATE_COMPLETED'], pageSize: 10, pageToken: '' });
+    const none = await call(tasks.List, tasks, {
+      states: ['TASK_STATE_COMPLETED'],
+      pageSize: 10,
+      pageToken: '',
+    });
     expect(none.tasks).toEqual([]);
-    await expect(call(tasks.List, tasks, { pageSize: 501 })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await expect(call(tasks.List, tasks, { pageSize: 501 })).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
   });
 
   it('cancels a queued task at once, and refuses to cancel it again', async () => {
@@ -188,15 +245,22 @@ describe('coordinator gRPC API', () => {
 
   it('has server reflection on, listing the services as grpcurl would', async () => {
     const definition = protoLoader.loadSync(
-      path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto'),
+      path.join(
+        path.dirname(require.resolve('@grpc/reflection/package.json')),
+        'build/proto/grpc/reflection/v1/reflection.proto',
+      ),
       { keepCase: true },
     );
     const reflectionProto = grpc.loadPackageDefinition(definition) as unknown as {
       grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
     };
-    const client = new reflectionProto.grpc.reflection.v1.ServerReflection(coordinator.grpcAddress, grpc.credentials.createInsecure());
-    const stream = client.ServerReflectionInfo() as grpc.ClientDuplexStream<unknown, { list_services_response?: { service: { name: string }[] } }>;
-    const reply = new Promise<{ list_services_response?: { service: { name: string }[] } }>((resolve, reject) => {
+    type ListReply = { list_services_response?: { service: { name: string }[] } };
+    const client = new reflectionProto.grpc.reflection.v1.ServerReflection(
+      coordinator.grpcAddress,
+      grpc.credentials.createInsecure(),
+    ) as unknown as grpc.Client & { ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, ListReply> };
+    const stream = client.ServerReflectionInfo();
+    const reply = new Promise<ListReply>((resolve, reject) => {
       stream.once('data', resolve);
       stream.once('error', reject);
     });

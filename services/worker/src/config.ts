@@ -67,7 +67,9 @@ export const ConfigSchema = z
       capacity: env.CLAUDINE_WORKER_CAPACITY,
       dataDir: path.resolve(env.CLAUDINE_DATA_DIR),
       agent: {
-        command: (env.CLAUDINE_AGENT_COMMAND ?? defaultAgentCommand()).split(' ').filter((part) => part !== ''),
+        command: (env.CLAUDINE_AGENT_COMMAND ?? defaultAgentCommand())
+          .split(' ')
+          .filter((part) => part !== ''),
         permissionMode: env.CLAUDINE_AGENT_PERMISSION_MODE,
         allowedTools: env.CLAUDINE_AGENT_ALLOWED_TOOLS,
         envAllowlist: [...DEFAULT_AGENT_ENV_ALLOWLIST, ...env.CLAUDINE_AGENT_ENV_ALLOW],

@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     process.stderr.write(`claudine-worker: ${AppError.is(error) ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  const logger = createLogger({ name: 'worker', level: config.logLevel, base: { workerId: config.workerId } });
+  const logger = createLogger({
+    name: 'worker',
+    level: config.logLevel,
+    base: { workerId: config.workerId },
+  });
   const service = await WorkerService.create({ config, logger });
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals): void => {

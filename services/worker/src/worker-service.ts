@@ -69,11 +69,24 @@ export class WorkerService {
 
   static async create({ config, logger, executor }: WorkerServiceDependencies): Promise<WorkerService> {
     const keys = createKeyspace(config.keyPrefix);
-    const commands = createRedisConnection({ url: config.redisUrl, role: 'consumer', name: `worker:${config.workerId}` });
-    const subscriber = createRedisConnection({ url: config.redisUrl, role: 'consumer', name: `worker-sub:${config.workerId}` });
-    const bullConnection = createRedisConnection({ url: config.redisUrl, role: 'consumer', name: `worker-bull:${config.workerId}` });
+    const commands = createRedisConnection({
+      url: config.redisUrl,
+      role: 'consumer',
+      name: `worker:${config.workerId}`,
+    });
+    const subscriber = createRedisConnection({
+      url: config.redisUrl,
+      role: 'consumer',
+      name: `worker-sub:${config.workerId}`,
+    });
+    const bullConnection = createRedisConnection({
+      url: config.redisUrl,
+      role: 'consumer',
+      name: `worker-bull:${config.workerId}`,
+    });
     const connections = [commands, subscriber, bullConnection];
-    for (const connection of connections) connection.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+    for (const connection of connections)
+      connection.on('error', (error) => logger.warn({ err: error }, 'redis error'));
     await Promise.all(connections.map((connection) => waitForRedis(connection)));
 
     const store = new TaskStore(commands, keys);
@@ -135,7 +148,9 @@ export class WorkerService {
       { connection: bullConnection, prefix: keys.bullPrefix, concurrency: config.capacity, autorun: false },
     );
     bullWorker.on('error', (error) => logger.error({ err: error }, 'queue worker error'));
-    bullWorker.on('failed', (job, error) => logger.error({ err: error, taskId: job?.data.taskId }, 'task job failed'));
+    bullWorker.on('failed', (job, error) =>
+      logger.error({ err: error, taskId: job?.data.taskId }, 'task job failed'),
+    );
 
     const opsServer = await startOpsServer({
       host: config.metrics.host,
@@ -164,7 +179,12 @@ export class WorkerService {
     await bullWorker.waitUntilReady();
     service.state = 'running';
     logger.info(
-      { workerId: config.workerId, capacity: config.capacity, metrics: service.metricsUrl, dataDir: config.dataDir },
+      {
+        workerId: config.workerId,
+        capacity: config.capacity,
+        metrics: service.metricsUrl,
+        dataDir: config.dataDir,
+      },
       'worker ready',
     );
     return service;

@@ -59,7 +59,9 @@ describe('worker', () => {
     redis = createRedisConnection({ url: redisHarness.url, role: 'consumer' });
     store = new TaskStore(redis, keys);
     queue = createTaskQueue(redis, keys);
-    repo = await createGitRepository({ files: { 'README.md': '# demo\n', 'pkg/index.js': 'module.exports = 1;\n' } });
+    repo = await createGitRepository({
+      files: { 'README.md': '# demo\n', 'pkg/index.js': 'module.exports = 1;\n' },
+    });
     dataDir = await createTempDir('claudine-worker-test-');
   });
 
@@ -72,7 +74,10 @@ describe('worker', () => {
     await dataDir.remove();
   });
 
-  async function startWorker(agentScript: string, extraEnv: Record<string, string> = {}): Promise<WorkerService> {
+  async function startWorker(
+    agentScript: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<WorkerService> {
     const config = loadConfig({
       REDIS_URL: redisHarness.url,
       CLAUDINE_KEY_PREFIX: keys.prefix,
@@ -84,13 +89,20 @@ describe('worker', () => {
       LOG_LEVEL: 'silent',
       ...extraEnv,
     });
-    worker = await WorkerService.create({ config, logger: createLogger({ name: 'worker', level: 'silent' }) });
+    worker = await WorkerService.create({
+      config,
+      logger: createLogger({ name: 'worker', level: 'silent' }),
+    });
     return worker;
   }
 
   async function delegate(overrides: Partial<TaskSpecInput> = {}): Promise<string> {
     const taskId = newTaskId();
-    await store.create(queue, taskId, TaskSpecSchema.parse({ prompt: 'do the thing\nin detail', repository: repo.path, ...overrides }));
+    await store.create(
+      queue,
+      taskId,
+      TaskSpecSchema.parse({ prompt: 'do the thing\nin detail', repository: repo.path, ...overrides }),
+    );
     return taskId;
   }
 
@@ -120,12 +132,24 @@ describe('worker', () => {
       usage: { inputTokens: 7, outputTokens: 3 },
     });
     expect(task.attempts).toEqual([
-      expect.objectContaining({ number: 1, workerId: 'test-worker', outcome: 'completed', exitCode: 0, sessionId: 'fake-session' }),
+      expect.objectContaining({
+        number: 1,
+        workerId: 'test-worker',
+        outcome: 'completed',
+        exitCode: 0,
+        sessionId: 'fake-session',
+      }),
     ]);
-    expect(task.attempts[0]?.agentStartedAtMs).toBeGreaterThanOrEqual(task.attempts[0]?.startedAtMs ?? Infinity);
+    expect(task.attempts[0]?.agentStartedAtMs).toBeGreaterThanOrEqual(
+      task.attempts[0]?.startedAtMs ?? Infinity,
+    );
     // The commit is on the task branch of the user's repository; the user's checkout is untouched.
-    expect(await repo.git('show', `claudine/${taskId}:pkg/agent-output.txt`)).toBe('written by the fake agent');
-    expect(await repo.git('log', '-1', '--format=%s%n%b%an', `claudine/${taskId}`)).toBe(`claudine: do the thing\nTask: ${taskId}\nClaudine`);
+    expect(await repo.git('show', `claudine/${taskId}:pkg/agent-output.txt`)).toBe(
+      'written by the fake agent',
+    );
+    expect(await repo.git('log', '-1', '--format=%s%n%b%an', `claudine/${taskId}`)).toBe(
+      `claudine: do the thing\nTask: ${taskId}\nClaudine`,
+    );
     expect(await repo.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(await repo.git('status', '--porcelain')).toBe('');
     // Every event is in the task's stream, in order, ending with the final state.
@@ -147,7 +171,10 @@ describe('worker', () => {
     await startWorker('agent-reports-error.sh');
     const task = await finished(await delegate());
     expect(task.state).toBe('failed');
-    expect(task.error).toEqual({ code: 'AGENT_FAILED', message: expect.stringContaining('API Error: 401 invalid x-api-key') });
+    expect(task.error).toEqual({
+      code: 'AGENT_FAILED',
+      message: expect.stringContaining('API Error: 401 invalid x-api-key'),
+    });
     expect(task.attempts[0]).toMatchObject({ outcome: 'failed', exitCode: 1 });
   });
 
@@ -155,7 +182,10 @@ describe('worker', () => {
     await startWorker('agent-no-result.sh');
     const task = await finished(await delegate());
     expect(task.state).toBe('failed');
-    expect(task.error).toEqual({ code: 'AGENT_NO_RESULT', message: expect.stringContaining('something went wrong') });
+    expect(task.error).toEqual({
+      code: 'AGENT_NO_RESULT',
+      message: expect.stringContaining('something went wrong'),
+    });
   });
 
   it('kills the whole process group at the timeout, escalating to SIGKILL', async () => {
@@ -165,19 +195,25 @@ describe('worker', () => {
     expect(task.state).toBe('failed');
     expect(task.error?.code).toBe('TIMEOUT');
     // The failed task keeps its worktree for inspection; its pids file names both processes.
-    const [agentPid, childPid] = (await readFile(path.join(dataDir.path, 'worktrees', taskId, 'pids.txt'), 'utf8'))
+    const [agentPid, childPid] = (
+      await readFile(path.join(dataDir.path, 'worktrees', taskId, 'pids.txt'), 'utf8')
+    )
       .trim()
       .split(' ')
       .map(Number);
     expect(agentPid).toBeGreaterThan(0);
     expect(childPid).toBeGreaterThan(0);
-    await waitFor(() => !isAlive(agentPid!) && !isAlive(childPid!), { description: 'agent and grandchild gone' });
+    await waitFor(() => !isAlive(agentPid!) && !isAlive(childPid!), {
+      description: 'agent and grandchild gone',
+    });
   });
 
   it('stops a running task when it is cancelled', async () => {
     const service = await startWorker('agent-hangs-with-child.sh');
     const taskId = await delegate();
-    await waitFor(async () => (await store.get(taskId))?.state === 'running', { description: 'task running' });
+    await waitFor(async () => (await store.get(taskId))?.state === 'running', {
+      description: 'task running',
+    });
     expect(await store.cancel(taskId, 'changed my mind')).toEqual({ outcome: 'requested' });
     // No pub/sub message here: the heartbeat's check of the cancel flag must find it.
     const task = await finished(taskId);
@@ -190,7 +226,10 @@ describe('worker', () => {
     await startWorker('agent-writes-file.sh');
     const task = await finished(await delegate({ baseRef: 'no-such-branch' }));
     expect(task.state).toBe('failed');
-    expect(task.error).toEqual({ code: 'BASE_REF_NOT_FOUND', message: expect.stringContaining('no-such-branch') });
+    expect(task.error).toEqual({
+      code: 'BASE_REF_NOT_FOUND',
+      message: expect.stringContaining('no-such-branch'),
+    });
     expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
   });
 

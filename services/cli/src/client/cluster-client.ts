@@ -1,5 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
-import { AppError, ERROR_CODES, type ErrorCode, type Task, type TaskEvent, type TaskState } from '@claudine/core';
+import {
+  AppError,
+  ERROR_CODES,
+  type ErrorCode,
+  type Task,
+  type TaskEvent,
+  type TaskState,
+} from '@claudine/core';
 import {
   eventFromProto,
   loadClaudineApi,
@@ -64,7 +71,9 @@ export class ClusterClient {
     );
   }
 
-  private call<Res>(invoke: (options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => void): Promise<Res> {
+  private call<Res>(
+    invoke: (options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => void,
+  ): Promise<Res> {
     return new Promise((resolve, reject) => {
       invoke({ deadline: Date.now() + DEFAULT_DEADLINE_MS }, (error, response) => {
         if (error) reject(fromGrpcError(error, this.address));
@@ -83,13 +92,19 @@ export class ClusterClient {
   }
 
   async get(taskId: string): Promise<Task> {
-    return taskFromProto(await this.call<Task__Output>((options, callback) => this.tasks.Get({ taskId }, options, callback)));
+    return taskFromProto(
+      await this.call<Task__Output>((options, callback) => this.tasks.Get({ taskId }, options, callback)),
+    );
   }
 
   async list(input: { states?: TaskState[]; pageSize?: number; pageToken?: string }) {
     const response = await this.call<ListTasksResponse__Output>((options, callback) =>
       this.tasks.List(
-        { states: (input.states ?? []).map(stateToProto), pageSize: input.pageSize ?? 0, pageToken: input.pageToken ?? '' },
+        {
+          states: (input.states ?? []).map(stateToProto),
+          pageSize: input.pageSize ?? 0,
+          pageToken: input.pageToken ?? '',
+        },
         options,
         callback,
       ),
@@ -118,7 +133,8 @@ export class ClusterClient {
     try {
       for await (const event of stream) yield eventFromProto(event as TaskEvent__Output);
     } catch (error) {
-      if (error && typeof error === 'object' && 'code' in error) throw fromGrpcError(error as grpc.ServiceError, this.address);
+      if (error && typeof error === 'object' && 'code' in error)
+        throw fromGrpcError(error as grpc.ServiceError, this.address);
       throw error;
     } finally {
       stream.cancel();

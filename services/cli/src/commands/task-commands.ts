@@ -41,13 +41,21 @@ export function resolveRepositoryFlag(repo: string | undefined, cwd = process.cw
     return path.resolve(cwd, repo);
   }
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     throw new AppError('INVALID_ARGUMENT', '--repo: not inside a git repository; give --repo PATH|URL');
   }
 }
 
-export async function delegateCommand(client: ClusterClient, prompt: string, rawFlags: DelegateFlags): Promise<number> {
+export async function delegateCommand(
+  client: ClusterClient,
+  prompt: string,
+  rawFlags: DelegateFlags,
+): Promise<number> {
   const flags = parseOrThrow(DelegateFlagsSchema, rawFlags, '--');
   const timeoutMs = flags.timeout === undefined ? 0 : parseDuration(flags.timeout, '--timeout');
   const task = await client.delegate({
@@ -64,7 +72,9 @@ export async function delegateCommand(client: ClusterClient, prompt: string, raw
       maxTurns: flags.maxTurns ?? 0,
       appendSystemPrompt: flags.appendSystemPrompt ?? '',
     },
-    labels: Object.fromEntries(flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+    labels: Object.fromEntries(
+      flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   });
   if (!flags.wait) {
     if (flags.json) printJson(task);
@@ -79,7 +89,11 @@ export async function delegateCommand(client: ClusterClient, prompt: string, raw
 }
 
 /** Streams a task's transcript until it ends, then returns the final task. */
-async function followUntilDone(client: ClusterClient, taskId: string, printTranscript: boolean): Promise<Task> {
+async function followUntilDone(
+  client: ClusterClient,
+  taskId: string,
+  printTranscript: boolean,
+): Promise<Task> {
   for await (const event of client.watch(taskId, { follow: true })) {
     if (printTranscript) {
       const line = formatTranscriptEvent(event);
@@ -87,7 +101,8 @@ async function followUntilDone(client: ClusterClient, taskId: string, printTrans
     }
   }
   const task = await client.get(taskId);
-  if (!isTerminalState(task.state)) throw new AppError('UNAVAILABLE', `the event stream of ${taskId} ended before the task did`);
+  if (!isTerminalState(task.state))
+    throw new AppError('UNAVAILABLE', `the event stream of ${taskId} ended before the task did`);
   return task;
 }
 
@@ -102,7 +117,9 @@ export async function statusCommand(
     else print(formatTaskDetail(task));
     return EXIT.ok;
   }
-  const states = (flags.state ?? []).map((state, i) => parseOrThrow(TaskStateSchema, state.toLowerCase(), `--state[${i}]`));
+  const states = (flags.state ?? []).map((state, i) =>
+    parseOrThrow(TaskStateSchema, state.toLowerCase(), `--state[${i}]`),
+  );
   const limit = parseOrThrow(z.coerce.number().int().min(1).max(500), flags.limit ?? '50', '--limit');
   const page = await client.list({ states, pageSize: limit });
   if (flags.json) printJson(page.tasks);
@@ -111,7 +128,11 @@ export async function statusCommand(
   return EXIT.ok;
 }
 
-export async function logsCommand(client: ClusterClient, taskId: string, flags: { follow?: boolean; json?: boolean }): Promise<number> {
+export async function logsCommand(
+  client: ClusterClient,
+  taskId: string,
+  flags: { follow?: boolean; json?: boolean },
+): Promise<number> {
   for await (const event of client.watch(taskId, { follow: flags.follow ?? false })) {
     if (flags.json) print(JSON.stringify(event));
     else {
@@ -122,10 +143,19 @@ export async function logsCommand(client: ClusterClient, taskId: string, flags: 
   return EXIT.ok;
 }
 
-export async function cancelCommand(client: ClusterClient, taskId: string, flags: { reason?: string; json?: boolean }): Promise<number> {
+export async function cancelCommand(
+  client: ClusterClient,
+  taskId: string,
+  flags: { reason?: string; json?: boolean },
+): Promise<number> {
   const task = await client.cancel(taskId, flags.reason);
   if (flags.json) printJson(task);
-  else print(task.state === 'cancelled' ? `${task.id} cancelled` : `${task.id} is stopping (cancel sent to its worker)`);
+  else
+    print(
+      task.state === 'cancelled'
+        ? `${task.id} cancelled`
+        : `${task.id} is stopping (cancel sent to its worker)`,
+    );
   return EXIT.ok;
 }
 

@@ -26,7 +26,9 @@ export interface LocalCluster {
 }
 
 export function defaultStateDir(): string {
-  return process.env.CLAUDINE_HOME ? path.resolve(process.env.CLAUDINE_HOME) : path.join(os.homedir(), '.claudine', 'local');
+  return process.env.CLAUDINE_HOME
+    ? path.resolve(process.env.CLAUDINE_HOME)
+    : path.join(os.homedir(), '.claudine', 'local');
 }
 
 function serviceScript(packageName: string): string {

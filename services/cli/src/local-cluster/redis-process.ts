@@ -15,7 +15,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -42,14 +44,22 @@ export async function startLocalRedis(stateDir: string): Promise<LocalRedis> {
   const child: ChildProcess = spawn(
     'redis-server',
     [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--logfile', path.join(dir, 'redis.log'),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      path.join(dir, 'redis.log'),
     ],
     // Detached, so a Ctrl-C meant for `up` does not stop Redis under the services still shutting down.
     { stdio: 'ignore', detached: true },
@@ -70,7 +80,11 @@ async function waitForPort(port: number, timeoutMs: number, exited: Promise<void
   let dead = false;
   void exited.then(() => (dead = true));
   while (Date.now() < deadline) {
-    if (dead) throw new AppError('UNAVAILABLE', 'redis-server exited at start; see its log under the state directory');
+    if (dead)
+      throw new AppError(
+        'UNAVAILABLE',
+        'redis-server exited at start; see its log under the state directory',
+      );
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
       socket.once('connect', () => {

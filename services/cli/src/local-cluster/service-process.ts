@@ -25,11 +25,18 @@ export class ServiceProcess {
   start(): void {
     const { name, script, env } = this.options;
     // Detached: a Ctrl-C in the terminal reaches `up` alone, which then stops each service in order.
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [script], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.child = child;
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = child[stream];
-      if (source) readline.createInterface({ input: source }).on('line', (line) => this.options.onLine(name, line, stream));
+      if (source)
+        readline
+          .createInterface({ input: source })
+          .on('line', (line) => this.options.onLine(name, line, stream));
     }
     child.once('exit', (code, signal) => {
       this.options.onExit(name, code, signal);

@@ -34,7 +34,8 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
 /** Metadata key carrying the domain error code, so clients can tell errors apart precisely. */
 export const ERROR_CODE_METADATA_KEY = 'claudine-error-code';
 
-const REDIS_DOWN = /Connection is closed|enableOfflineQueue|ECONNREFUSED|Reached the max retries|Stream isn't writeable/i;
+const REDIS_DOWN =
+  /Connection is closed|enableOfflineQueue|ECONNREFUSED|Reached the max retries|Stream isn't writeable/i;
 
 /** Translates anything thrown by a handler into a gRPC error, once, at the boundary. */
 export function toGrpcError(error: unknown): Partial<grpc.StatusObject> {

@@ -42,7 +42,13 @@ function parseStates(values: readonly (string | number)[]): TaskState[] {
 }
 
 /** The gRPC front door: TaskService and ClusterService, with reflection on. */
-export async function startGrpcServer({ host, port, tasks, logger, metrics }: GrpcServerOptions): Promise<RunningGrpcServer> {
+export async function startGrpcServer({
+  host,
+  port,
+  tasks,
+  logger,
+  metrics,
+}: GrpcServerOptions): Promise<RunningGrpcServer> {
   const requests = new Counter({
     name: 'claudine_grpc_requests_total',
     help: 'gRPC requests handled, by method and status code.',
@@ -58,7 +64,10 @@ export async function startGrpcServer({ host, port, tasks, logger, metrics }: Gr
   });
 
   /** Wraps a unary handler: errors translated once, metrics recorded. */
-  function unary<Req, Res>(method: string, handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  function unary<Req, Res>(
+    method: string,
+    handle: (request: Req) => Promise<Res>,
+  ): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const stop = latency.startTimer({ method });
       handle(call.request).then(
@@ -79,7 +88,9 @@ export async function startGrpcServer({ host, port, tasks, logger, metrics }: Gr
   }
 
   const taskHandlers: TaskServiceHandlers = {
-    Delegate: unary('Delegate', async (request) => ({ task: taskToProto(await tasks.delegate(specInputFromProto(request.spec))) })),
+    Delegate: unary('Delegate', async (request) => ({
+      task: taskToProto(await tasks.delegate(specInputFromProto(request.spec))),
+    })),
     Get: unary('Get', async (request) => taskToProto(await tasks.get(request.taskId))),
     List: unary('List', async (request) => {
       const page = await tasks.list({
@@ -89,7 +100,9 @@ export async function startGrpcServer({ host, port, tasks, logger, metrics }: Gr
       });
       return { tasks: page.tasks.map(taskToProto), nextPageToken: page.nextPageToken };
     }),
-    Cancel: unary('Cancel', async (request) => ({ task: taskToProto(await tasks.cancel(request.taskId, request.reason)) })),
+    Cancel: unary('Cancel', async (request) => ({
+      task: taskToProto(await tasks.cancel(request.taskId, request.reason)),
+    })),
     Watch: (call) => {
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
@@ -108,7 +121,10 @@ export async function startGrpcServer({ host, port, tasks, logger, metrics }: Gr
           call.end();
         } catch (error) {
           const status = toGrpcError(error);
-          requests.inc({ method: 'Watch', code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN' });
+          requests.inc({
+            method: 'Watch',
+            code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN',
+          });
           if (!abort.signal.aborted) call.destroy(Object.assign(new Error(status.details), status));
         }
       })();

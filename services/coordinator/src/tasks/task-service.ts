@@ -64,7 +64,11 @@ export class TaskService {
         details: { fields: ['page_size'] },
       });
     }
-    return this.options.store.list({ states: input.states, pageSize, pageToken: input.pageToken || undefined });
+    return this.options.store.list({
+      states: input.states,
+      pageSize,
+      pageToken: input.pageToken || undefined,
+    });
   }
 
   /**
@@ -80,9 +84,13 @@ export class TaskService {
       case 'missing':
         throw new AppError('TASK_NOT_FOUND', `task ${id} does not exist`);
       case 'already-finished':
-        throw new AppError('TASK_ALREADY_FINISHED', `task ${id} already finished (${outcome.state}); nothing to cancel`, {
-          details: { state: outcome.state },
-        });
+        throw new AppError(
+          'TASK_ALREADY_FINISHED',
+          `task ${id} already finished (${outcome.state}); nothing to cancel`,
+          {
+            details: { state: outcome.state },
+          },
+        );
       case 'cancelled':
         // The job may already be locked by a worker; that worker then finds the task cancelled.
         await this.options.queue.remove(id).catch(() => 0);
@@ -98,7 +106,12 @@ export class TaskService {
    * A task's events after `fromOffset`, live, until its final state event. Each watch reads on
    * a connection of its own (blocking reads), closed when the watch ends or is abandoned.
    */
-  async *watch(taskId: string, fromOffset: number, follow: boolean, signal: AbortSignal): AsyncGenerator<TaskEvent> {
+  async *watch(
+    taskId: string,
+    fromOffset: number,
+    follow: boolean,
+    signal: AbortSignal,
+  ): AsyncGenerator<TaskEvent> {
     const id = parseOrThrow(TaskIdSchema, taskId, 'task_id');
     if (!Number.isInteger(fromOffset) || fromOffset < 0) {
       throw new AppError('INVALID_ARGUMENT', 'from_offset: must be a whole number, 0 or more', {
@@ -110,14 +123,20 @@ export class TaskService {
       yield* this.readAll(id, fromOffset);
       return;
     }
-    const reader = createRedisConnection({ url: this.options.redisUrl, role: 'consumer', name: `watch:${id}` });
+    const reader = createRedisConnection({
+      url: this.options.redisUrl,
+      role: 'consumer',
+      name: `watch:${id}`,
+    });
     reader.on('error', () => undefined);
     const onAbort = (): void => reader.disconnect();
     signal.addEventListener('abort', onAbort, { once: true });
     let offset = fromOffset;
     try {
       while (!signal.aborted) {
-        const events = await readTaskEvents(reader, this.options.keys, id, offset, { blockMs: WATCH_BLOCK_MS });
+        const events = await readTaskEvents(reader, this.options.keys, id, offset, {
+          blockMs: WATCH_BLOCK_MS,
+        });
         for (const event of events) {
           yield event;
           offset = event.offset;

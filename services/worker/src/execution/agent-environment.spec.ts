@@ -17,7 +17,10 @@ describe('buildAgentEnvironment', () => {
   };
 
   it('passes what Claude Code needs and nothing else', () => {
-    const env = buildAgentEnvironment(source, { allowlist: DEFAULT_AGENT_ENV_ALLOWLIST, fixed: { CLAUDE_CONFIG_DIR: '/c' } });
+    const env = buildAgentEnvironment(source, {
+      allowlist: DEFAULT_AGENT_ENV_ALLOWLIST,
+      fixed: { CLAUDE_CONFIG_DIR: '/c' },
+    });
     expect(env).toEqual({
       PATH: '/bin',
       HOME: '/home/w',
@@ -52,12 +55,20 @@ describe('buildClaudeArgs', () => {
     const prompt = 'fix it; rm -rf / $(whoami) `id`';
     const args = buildClaudeArgs({ taskId: 't', prompt, cwd: '/w', runDir: '/r', agent: {} }, options);
     expect(args.slice(0, 5)).toEqual(['-p', prompt, '--output-format', 'stream-json', '--verbose']);
-    expect(args).toEqual(expect.arrayContaining(['--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(npm test)']));
+    expect(args).toEqual(
+      expect.arrayContaining(['--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(npm test)']),
+    );
   });
 
   it('lets the task override the cluster defaults', () => {
     const args = buildClaudeArgs(
-      { taskId: 't', prompt: 'p', cwd: '/w', runDir: '/r', agent: { permissionMode: 'plan', allowedTools: ['Read'], model: 'opus', maxTurns: 3 } },
+      {
+        taskId: 't',
+        prompt: 'p',
+        cwd: '/w',
+        runDir: '/r',
+        agent: { permissionMode: 'plan', allowedTools: ['Read'], model: 'opus', maxTurns: 3 },
+      },
       options,
     );
     expect(args.join(' ')).toContain('--permission-mode plan --allowedTools Read --model opus --max-turns 3');

@@ -3,11 +3,25 @@ import { parseStreamJsonLine } from './stream-json';
 describe('parseStreamJsonLine', () => {
   it('reads the init line', () => {
     const [event] = parseStreamJsonLine(
-      JSON.stringify({ type: 'system', subtype: 'init', session_id: 's1', model: 'm', cwd: '/w', tools: ['Write'] }),
+      JSON.stringify({
+        type: 'system',
+        subtype: 'init',
+        session_id: 's1',
+        model: 'm',
+        cwd: '/w',
+        tools: ['Write'],
+      }),
     );
     expect(event).toEqual({
       type: 'agent.init',
-      data: { sessionId: 's1', model: 'm', cwd: '/w', tools: ['Write'], permissionMode: undefined, claudeCodeVersion: undefined },
+      data: {
+        sessionId: 's1',
+        model: 'm',
+        cwd: '/w',
+        tools: ['Write'],
+        permissionMode: undefined,
+        claudeCodeVersion: undefined,
+      },
     });
   });
 
@@ -24,14 +38,19 @@ describe('parseStreamJsonLine', () => {
       }),
     );
     expect(events.map((e) => e.type)).toEqual(['agent.text', 'agent.tool_use']);
-    expect(events[1]).toEqual({ type: 'agent.tool_use', data: { id: 't1', name: 'Write', input: { file_path: '/w/a' } } });
+    expect(events[1]).toEqual({
+      type: 'agent.tool_use',
+      data: { id: 't1', name: 'Write', input: { file_path: '/w/a' } },
+    });
   });
 
   it('keeps tool results, truncated', () => {
     const [event] = parseStreamJsonLine(
       JSON.stringify({
         type: 'user',
-        message: { content: [{ type: 'tool_result', tool_use_id: 't1', content: 'x'.repeat(10_000), is_error: true }] },
+        message: {
+          content: [{ type: 'tool_result', tool_use_id: 't1', content: 'x'.repeat(10_000), is_error: true }],
+        },
       }),
     );
     expect(event?.type).toBe('agent.tool_result');
@@ -73,9 +92,19 @@ describe('parseStreamJsonLine', () => {
 
   it('reads API retries', () => {
     const [event] = parseStreamJsonLine(
-      JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 2, max_retries: 10, retry_delay_ms: 500, error_status: 529 }),
+      JSON.stringify({
+        type: 'system',
+        subtype: 'api_retry',
+        attempt: 2,
+        max_retries: 10,
+        retry_delay_ms: 500,
+        error_status: 529,
+      }),
     );
-    expect(event).toEqual({ type: 'agent.retry', data: { attempt: 2, maxRetries: 10, delayMs: 500, errorStatus: 529 } });
+    expect(event).toEqual({
+      type: 'agent.retry',
+      data: { attempt: 2, maxRetries: 10, delayMs: 500, errorStatus: 529 },
+    });
   });
 
   it('keeps what it cannot parse instead of losing it', () => {

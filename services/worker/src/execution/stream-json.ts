@@ -69,7 +69,9 @@ const LineSchema = z.discriminatedUnion('type', [
   }),
   z.looseObject({
     type: z.literal('rate_limit_event'),
-    rate_limit_info: z.looseObject({ status: z.string().default(''), resetsAt: z.number().optional() }).optional(),
+    rate_limit_info: z
+      .looseObject({ status: z.string().default(''), resetsAt: z.number().optional() })
+      .optional(),
   }),
 ]);
 
@@ -145,7 +147,12 @@ export function parseStreamJsonLine(line: string): NewTaskEvent[] {
         if (block.type === 'thinking')
           return [{ type: 'agent.thinking', data: { text: truncate(block.thinking ?? '', MAX_TEXT) } }];
         if (block.type === 'tool_use')
-          return [{ type: 'agent.tool_use', data: { id: block.id ?? '', name: block.name ?? '', input: block.input } }];
+          return [
+            {
+              type: 'agent.tool_use',
+              data: { id: block.id ?? '', name: block.name ?? '', input: block.input },
+            },
+          ];
         return [];
       });
     case 'user': {
@@ -163,7 +170,9 @@ export function parseStreamJsonLine(line: string): NewTaskEvent[] {
         }));
     }
     case 'result': {
-      const errorsText = message.errors?.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ');
+      const errorsText = message.errors
+        ?.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))
+        .join('; ');
       return [
         {
           type: 'agent.result',

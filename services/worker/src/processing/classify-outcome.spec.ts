@@ -19,17 +19,29 @@ describe('classifyOutcome', () => {
   });
 
   it('fails on is_error even when the exit code is 0', () => {
-    const outcome = classifyOutcome({ ...ok, result: { ...result, isError: true, text: 'API Error: 400 bad' } }, 1000);
-    expect(outcome).toEqual({ state: 'failed', error: { code: 'AGENT_FAILED', message: expect.stringContaining('API Error: 400 bad') } });
+    const outcome = classifyOutcome(
+      { ...ok, result: { ...result, isError: true, text: 'API Error: 400 bad' } },
+      1000,
+    );
+    expect(outcome).toEqual({
+      state: 'failed',
+      error: { code: 'AGENT_FAILED', message: expect.stringContaining('API Error: 400 bad') },
+    });
   });
 
   it('fails without a result line, quoting stderr', () => {
     const outcome = classifyOutcome({ exitCode: 0, signal: null, stderrTail: 'boom' }, 1000);
-    expect(outcome).toEqual({ state: 'failed', error: { code: 'AGENT_NO_RESULT', message: expect.stringContaining('boom') } });
+    expect(outcome).toEqual({
+      state: 'failed',
+      error: { code: 'AGENT_NO_RESULT', message: expect.stringContaining('boom') },
+    });
   });
 
   it('fails on a non-zero exit even with a successful result', () => {
-    expect(classifyOutcome({ ...ok, exitCode: 3 }, 1000)).toMatchObject({ state: 'failed', error: { code: 'AGENT_FAILED' } });
+    expect(classifyOutcome({ ...ok, exitCode: 3 }, 1000)).toMatchObject({
+      state: 'failed',
+      error: { code: 'AGENT_FAILED' },
+    });
   });
 
   it('reports timeouts, cancellations and start failures for what they are', () => {
@@ -38,7 +50,12 @@ describe('classifyOutcome', () => {
       error: { code: 'TIMEOUT', message: expect.stringContaining('1m30s') },
     });
     expect(classifyOutcome({ ...ok, stoppedFor: 'cancelled' }, 1000)).toEqual({ state: 'cancelled' });
-    expect(classifyOutcome({ exitCode: null, signal: null, spawnError: new Error('ENOENT'), stderrTail: '' }, 1000)).toMatchObject({
+    expect(
+      classifyOutcome(
+        { exitCode: null, signal: null, spawnError: new Error('ENOENT'), stderrTail: '' },
+        1000,
+      ),
+    ).toMatchObject({
       state: 'failed',
       error: { code: 'AGENT_START_FAILED' },
     });

@@ -1,14 +1,13 @@
 import path from 'node:path';
-import {
-  AppError,
-  errorMessage,
-  type Attempt,
-  type TaskError,
-  type TaskResult,
-} from '@claudine/core';
+import { AppError, errorMessage, type Attempt, type TaskError, type TaskResult } from '@claudine/core';
 import type { TaskStore } from '@claudine/store';
 import type { Logger } from '@claudine/observability';
-import type { AgentExecutor, AgentRunOutcome, PreparedAgentRun, StopReason } from '../execution/agent-executor';
+import type {
+  AgentExecutor,
+  AgentRunOutcome,
+  PreparedAgentRun,
+  StopReason,
+} from '../execution/agent-executor';
 import type { TaskWorkspace, WorktreeManager } from '../workspace/worktree-manager';
 import { classifyOutcome, type ClassifiedOutcome } from './classify-outcome';
 import { EventSink } from './event-sink';
@@ -91,7 +90,12 @@ export class TaskRunner {
       workspace = await worktrees.prepare(taskId, task.spec);
       events.push({
         type: 'worker.log',
-        data: { message: 'worktree ready', branch: workspace.branch, baseCommit: workspace.baseCommit, cwd: workspace.cwd },
+        data: {
+          message: 'worktree ready',
+          branch: workspace.branch,
+          baseCommit: workspace.baseCommit,
+          cwd: workspace.cwd,
+        },
       });
       const agent = await executor.prepare({
         taskId,
@@ -146,7 +150,8 @@ export class TaskRunner {
         ? { code: error.code, message: error.message }
         : { code: 'INTERNAL', message: errorMessage(error) };
       logger.error({ err: error }, 'task failed before the agent could finish');
-      classified = run.stopRequested === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', error: taskError };
+      classified =
+        run.stopRequested === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', error: taskError };
     }
 
     await events.flush();

@@ -107,9 +107,9 @@ export class WorktreeManager {
   /** Removes the worktree; the branch (and so the work) stays in the repository. */
   async release(workspace: TaskWorkspace): Promise<void> {
     await this.withRepositoryLock(workspace.repositoryPath, async () => {
-      await git(['worktree', 'remove', '--force', workspace.worktreePath], { cwd: workspace.repositoryPath }).catch(
-        () => rm(workspace.worktreePath, { recursive: true, force: true }),
-      );
+      await git(['worktree', 'remove', '--force', workspace.worktreePath], {
+        cwd: workspace.repositoryPath,
+      }).catch(() => rm(workspace.worktreePath, { recursive: true, force: true }));
       await git(['worktree', 'prune'], { cwd: workspace.repositoryPath });
     });
   }
@@ -122,9 +122,14 @@ export class WorktreeManager {
     await mkdir(path.dirname(mirror), { recursive: true });
     await this.withRepositoryLock(mirror, async () => {
       if (await exists(mirror)) {
-        await gitOrFail('REPOSITORY_NOT_FOUND', `could not fetch ${location.url}`, ['remote', 'update', '--prune'], {
-          cwd: mirror,
-        });
+        await gitOrFail(
+          'REPOSITORY_NOT_FOUND',
+          `could not fetch ${location.url}`,
+          ['remote', 'update', '--prune'],
+          {
+            cwd: mirror,
+          },
+        );
       } else {
         await gitOrFail(
           'REPOSITORY_NOT_FOUND',
@@ -143,10 +148,16 @@ export class WorktreeManager {
     if (workingDirectory === '') return root;
     const target = await realpath(path.join(root, workingDirectory)).catch(() => undefined);
     if (!target) {
-      throw new AppError('WORKSPACE_FAILED', `workingDirectory: ${workingDirectory} does not exist at the base ref`);
+      throw new AppError(
+        'WORKSPACE_FAILED',
+        `workingDirectory: ${workingDirectory} does not exist at the base ref`,
+      );
     }
     if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
-      throw new AppError('WORKSPACE_FAILED', `workingDirectory: ${workingDirectory} leads outside the repository`);
+      throw new AppError(
+        'WORKSPACE_FAILED',
+        `workingDirectory: ${workingDirectory} leads outside the repository`,
+      );
     }
     return target;
   }
