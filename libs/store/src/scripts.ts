@@ -72,7 +72,9 @@ end
 redis.call('ZREM', KEYS[4], id)
 redis.call('ZADD', KEYS[5], created, id)
 local event = {state = final}
-if ARGV[7] ~= '' then event['reason'] = ARGV[7] end
+local reason = ARGV[7]
+if final == 'cancelled' and reason == '' then reason = redis.call('HGET', KEYS[1], 'cancelReason') or '' end
+if reason ~= '' then event['reason'] = reason end
 append_event(KEYS[1], KEYS[3], maxlen, now, 'task.state', cjson.encode(event))
 return {'finished'}
 `;

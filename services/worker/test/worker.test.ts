@@ -219,6 +219,7 @@ describe('worker', () => {
     const task = await finished(taskId);
     expect(task.state).toBe('cancelled');
     expect(task.cancelReason).toBe('changed my mind');
+    expect((await readTaskEvents(redis, keys, taskId, 0)).at(-1)?.data).toEqual({ state: 'cancelled', reason: 'changed my mind' });
     expect(service.state).toBe('running');
   });
 

@@ -85,8 +85,10 @@ export class TaskRunner {
     let classified: ClassifiedOutcome;
     let result: TaskResult | undefined;
     let attemptUpdate: Promise<void> = Promise.resolve();
-    const task = await store.getOrThrow(taskId);
+    let timeoutMs = 0;
     try {
+      const task = await store.getOrThrow(taskId);
+      timeoutMs = task.spec.timeoutMs;
       workspace = await worktrees.prepare(taskId, task.spec);
       events.push({
         type: 'worker.log',
@@ -125,7 +127,7 @@ export class TaskRunner {
       } finally {
         clearTimeout(timer);
       }
-      classified = classifyOutcome(outcome, task.spec.timeoutMs);
+      classified = classifyOutcome(outcome, timeoutMs);
       // The agent's work is committed whatever the outcome, so nothing it did is lost.
       const committed = await worktrees.commit(workspace, taskId, task.spec.prompt);
       if (classified.state === 'completed') await worktrees.release(workspace);
