@@ -3,3 +3,5 @@ export type { CreateLoggerOptions, Logger, LogLevel } from './logger';
 export { createMetricsRegistry } from './metrics';
 export { startOpsServer } from './http-endpoints';
 export type { OpsServer, OpsServerOptions } from './http-endpoints';
+export { runService } from './run-service';
+export type { StartedService } from './run-service';

@@ -1,37 +1,12 @@
 #!/usr/bin/env node
-import { AppError } from '@claudine/core';
-import { createLogger } from '@claudine/observability';
+import { createLogger, runService } from '@claudine/observability';
 import { loadConfig } from './config';
 import { CoordinatorService } from './coordinator-service';
 
 /** Composition root: read the config once, build the coordinator, wire the signals. */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`claudine-coordinator: ${AppError.is(error) ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
+runService('claudine-coordinator', async () => {
+  const config = loadConfig();
   const logger = createLogger({ name: 'coordinator', level: config.logLevel });
   const service = await CoordinatorService.create(config, logger);
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (++signals > 1) process.exit(1);
-    logger.info({ signal }, 'shutting down');
-    service.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`claudine-coordinator: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  return { logger, close: () => service.close() };
 });
