@@ -18,7 +18,8 @@ end`;
 /**
  * KEYS: task, attempts, events, index:queued, index:running, index:cancelled
  * ARGV: now, attemptJson (number filled in here), maxEvents, taskId
- * Returns {'started', attemptNumber} | {'missing'} | {<terminal state>} | {'cancelled'}
+ * Returns {'started', attemptNumber} | {'missing'} | {<terminal state>} (not runnable)
+ *   | {'cancelled'} (its cancellation was requested while a previous attempt ran; now applied)
  */
 export const START_ATTEMPT = `
 ${TERMINAL}

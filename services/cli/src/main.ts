@@ -9,7 +9,7 @@ import {
   statusCommand,
   workersCommand,
 } from './commands/task-commands';
-import { fail } from './output';
+import { EXIT, fail } from './output';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -38,7 +38,9 @@ const program = new Command()
     '--address <host:port>',
     `coordinator gRPC address (env CLAUDINE_ADDRESS, default ${DEFAULT_ADDRESS})`,
   )
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors exit 2 (invalid input), never 1, which means "the task failed".
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.invalidInput));
 
 program
   .command('up')
@@ -49,7 +51,7 @@ program
   .option('--redis-url <url>', 'use this Redis instead of starting one (env REDIS_URL)')
   .option(
     '--state-dir <dir>',
-    'Redis data, worktrees and logs (env CLAUDINE_HOME, default ~/.claudine/local)',
+    "Redis data and AOF, and the workers' data (env CLAUDINE_HOME, default ~/.claudine/local)",
   )
   .action(async (flags: Record<string, unknown>) => {
     try {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { EnvBoolean, EnvList, envInt, parseEnv, PermissionModeSchema } from '@claudine/core';
+import { EnvBoolean, EnvList, envInt, parseEnv, PERMISSION_MODES, PermissionModeSchema } from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 import { DEFAULT_AGENT_ENV_ALLOWLIST } from './execution/agent-environment';
 
@@ -40,6 +40,11 @@ export const ConfigSchema = z
     CLAUDINE_AGENT_COMMAND: z.string().optional(),
     /** Permission mode when a task gives none. acceptEdits works as root; bypassPermissions needs CLAUDINE_AGENT_SANDBOXED there. */
     CLAUDINE_AGENT_PERMISSION_MODE: PermissionModeSchema.default('acceptEdits'),
+    /**
+     * Permission modes a task may ask for, comma-separated. Default: all but bypassPermissions,
+     * which is allowed only with CLAUDINE_AGENT_SANDBOXED=true (the agent could do anything).
+     */
+    CLAUDINE_AGENT_PERMISSION_MODES: EnvList.pipe(z.array(PermissionModeSchema).min(1)).optional(),
     /** Allowed tool rules when a task gives none, comma-separated, e.g. "Bash(npm test),Bash(git diff *)". */
     CLAUDINE_AGENT_ALLOWED_TOOLS: EnvList.default([]),
     /** Extra environment variables (names, or prefixes ending in *) passed to agents. */
@@ -58,6 +63,16 @@ export const ConfigSchema = z
     CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
+  .superRefine((env, ctx) => {
+    const allowed = env.CLAUDINE_AGENT_PERMISSION_MODES;
+    if (allowed && !allowed.includes(env.CLAUDINE_AGENT_PERMISSION_MODE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLAUDINE_AGENT_PERMISSION_MODE'],
+        message: `must be one of CLAUDINE_AGENT_PERMISSION_MODES (${allowed.join(', ')})`,
+      });
+    }
+  })
   .transform((env) => {
     const credentials = path.join(os.homedir(), '.claude', '.credentials.json');
     return {
@@ -71,6 +86,9 @@ export const ConfigSchema = z
           .split(' ')
           .filter((part) => part !== ''),
         permissionMode: env.CLAUDINE_AGENT_PERMISSION_MODE,
+        allowedPermissionModes:
+          env.CLAUDINE_AGENT_PERMISSION_MODES ??
+          PERMISSION_MODES.filter((mode) => mode !== 'bypassPermissions' || env.CLAUDINE_AGENT_SANDBOXED),
         allowedTools: env.CLAUDINE_AGENT_ALLOWED_TOOLS,
         envAllowlist: [...DEFAULT_AGENT_ENV_ALLOWLIST, ...env.CLAUDINE_AGENT_ENV_ALLOW],
         sandboxed: env.CLAUDINE_AGENT_SANDBOXED,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'bullmq';
@@ -21,8 +22,8 @@ import { ClaudeCodeExecutor } from './execution/claude-code-executor';
 import { TaskRunner } from './processing/task-runner';
 import { WorktreeManager } from './workspace/worktree-manager';
 
-/** The package version, reported in the registry. */
-const VERSION = '0.1.0';
+/** This package's version, reported in the registry. */
+const VERSION = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Variables every agent gets: a headless worker has no use for auto-updates or telemetry. */
 export const AGENT_FIXED_ENV: Record<string, string> = {
@@ -106,6 +107,7 @@ export class WorkerService {
         new ClaudeCodeExecutor({
           command: config.agent.command,
           permissionMode: config.agent.permissionMode,
+          allowedPermissionModes: config.agent.allowedPermissionModes,
           allowedTools: config.agent.allowedTools,
           envAllowlist: config.agent.envAllowlist,
           envFixed: AGENT_FIXED_ENV,

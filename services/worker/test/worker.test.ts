@@ -234,6 +234,22 @@ describe('worker', () => {
     expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
   });
 
+  it('refuses a permission mode the worker does not allow, before any agent starts', async () => {
+    await startWorker('agent-writes-file.sh');
+    const task = await finished(await delegate({ agent: { permissionMode: 'bypassPermissions' } }));
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({ code: 'POLICY_REFUSED', message: expect.stringContaining('CLAUDINE_AGENT_PERMISSION_MODES') });
+    expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
+  });
+
+  it('refuses a configuration whose default permission mode it does not allow', () => {
+    expect(() =>
+      loadConfig({ CLAUDINE_AGENT_PERMISSION_MODE: 'plan', CLAUDINE_AGENT_PERMISSION_MODES: 'acceptEdits,default' }),
+    ).toThrow(/CLAUDINE_AGENT_PERMISSION_MODE: must be one of/);
+    expect(loadConfig({ CLAUDINE_AGENT_SANDBOXED: 'true' }).agent.allowedPermissionModes).toContain('bypassPermissions');
+    expect(loadConfig({}).agent.allowedPermissionModes).not.toContain('bypassPermissions');
+  });
+
   it('registers itself with a heartbeat and leaves the registry on close', async () => {
     const service = await startWorker('agent-writes-file.sh');
     const registry = new WorkerRegistry(redis, keys);

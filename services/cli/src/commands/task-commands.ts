@@ -6,7 +6,6 @@ import {
   formatTranscriptEvent,
   isTerminalState,
   parseDuration,
-  parseOrThrow,
   PermissionModeSchema,
   PrioritySchema,
   TaskStateSchema,
@@ -14,7 +13,13 @@ import {
 } from '@claudine/core';
 import { priorityToProto } from '@claudine/proto';
 import type { ClusterClient } from '../client/cluster-client';
+import { parseFlags } from '../flags';
 import { EXIT, formatTaskDetail, formatTaskRow, print, printJson } from '../output';
+
+const StatusFlagsSchema = z.object({
+  state: z.array(z.string().toLowerCase().pipe(TaskStateSchema)),
+  limit: z.coerce.number().int().min(1).max(500),
+});
 
 /** The flags of `claudine delegate`, validated before anything is sent. */
 export const DelegateFlagsSchema = z.object({
@@ -56,7 +61,7 @@ export async function delegateCommand(
   prompt: string,
   rawFlags: DelegateFlags,
 ): Promise<number> {
-  const flags = parseOrThrow(DelegateFlagsSchema, rawFlags, '--');
+  const flags = parseFlags(DelegateFlagsSchema, rawFlags);
   const timeoutMs = flags.timeout === undefined ? 0 : parseDuration(flags.timeout, '--timeout');
   const task = await client.delegate({
     prompt,
@@ -117,10 +122,7 @@ export async function statusCommand(
     else print(formatTaskDetail(task));
     return EXIT.ok;
   }
-  const states = (flags.state ?? []).map((state, i) =>
-    parseOrThrow(TaskStateSchema, state.toLowerCase(), `--state[${i}]`),
-  );
-  const limit = parseOrThrow(z.coerce.number().int().min(1).max(500), flags.limit ?? '50', '--limit');
+  const { state: states, limit } = parseFlags(StatusFlagsSchema, { state: flags.state ?? [], limit: flags.limit ?? '50' });
   const page = await client.list({ states, pageSize: limit });
   if (flags.json) printJson(page.tasks);
   else if (page.tasks.length === 0) print('no tasks');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow } from '@claudine/core';
+import { parseFlags } from '../flags';
 import { defaultStateDir, startLocalCluster } from '../local-cluster/local-cluster';
 import { EXIT } from '../output';
 
@@ -13,7 +13,7 @@ const UpFlagsSchema = z.object({
 
 /** Runs a local cluster in the foreground until Ctrl-C (or SIGTERM), then stops it cleanly. */
 export async function upCommand(rawFlags: Record<string, unknown>): Promise<number> {
-  const flags = parseOrThrow(UpFlagsSchema, rawFlags, '-');
+  const flags = parseFlags(UpFlagsSchema, rawFlags);
   const write = (text: string): void => void process.stdout.write(text);
   const stateDir = flags.stateDir ?? defaultStateDir();
   write(`Starting Claudine: ${flags.workers} workers × ${flags.capacity} tasks, state in ${stateDir}\n`);
@@ -40,8 +40,15 @@ export async function upCommand(rawFlags: Record<string, unknown>): Promise<numb
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  write('\nStopping…\n');
-  await cluster.stop();
+  write('\nStopping… (press Ctrl-C again to kill at once)\n');
+  const forced = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  }).then(async () => {
+    write('Killing the services.\n');
+    await cluster.kill();
+  });
+  await Promise.race([cluster.stop(), forced]);
   write('Stopped.\n');
   return EXIT.ok;
 }

@@ -22,7 +22,10 @@ export interface LocalCluster {
   grpcAddress: string;
   metricsUrls: { name: string; url: string }[];
   redisUrl: string;
+  /** Stops workers first (their agents' outcomes are recorded), then the coordinator, then Redis. */
   stop(): Promise<void>;
+  /** Kills every service at once (a second Ctrl-C); Redis still stops cleanly, keeping its AOF. */
+  kill(): Promise<void>;
 }
 
 export function defaultStateDir(): string {
@@ -98,17 +101,28 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     );
     metricsUrls.push({ name, url: `http://127.0.0.1:${port}/metrics` });
   }
+  const stop = async (): Promise<void> => {
+    // Workers first, so their agents' outcomes are recorded while Redis is still there.
+    await Promise.all(services.slice(1).map((service) => service.stop(15_000)));
+    await services[0]?.stop(5_000);
+    await redis?.stop();
+  };
   for (const service of services) service.start();
-  await Promise.all(metricsUrls.map(({ url }) => waitUntilReady(url.replace('/metrics', '/readyz'), 30_000)));
+  try {
+    await Promise.all(metricsUrls.map(({ url }) => waitUntilReady(url.replace('/metrics', '/readyz'), 30_000)));
+  } catch (error) {
+    // Leave nothing running behind a failed start.
+    await stop();
+    throw error;
+  }
 
   return {
     grpcAddress: `127.0.0.1:${options.grpcPort}`,
     metricsUrls,
     redisUrl: redactUrl(redisUrl),
-    stop: async () => {
-      // Workers first, so their agents' outcomes are recorded while Redis is still there.
-      await Promise.all(services.slice(1).map((service) => service.stop(15_000)));
-      await services[0]?.stop(5_000);
+    stop,
+    kill: async () => {
+      for (const service of services) service.kill();
       await redis?.stop();
     },
   };

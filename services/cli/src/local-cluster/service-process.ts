@@ -47,6 +47,13 @@ export class ServiceProcess {
     });
   }
 
+  /** SIGKILL now, no grace: for a second Ctrl-C. */
+  kill(): void {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;

@@ -13,6 +13,8 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':
       return grpc.status.FAILED_PRECONDITION;
+    case 'POLICY_REFUSED':
+      return grpc.status.PERMISSION_DENIED;
     case 'UNAVAILABLE':
       return grpc.status.UNAVAILABLE;
     case 'CANCELLED':

@@ -36,7 +36,9 @@ describe('buildAgentEnvironment', () => {
     expect(env.REDIS_URL).toBeUndefined();
     expect(env.CLAUDINE_API_TOKEN).toBeUndefined();
     expect(env.CLAUDECODE).toBeUndefined();
+    expect(env.CLAUDE_CODE_ENTRYPOINT).toBeUndefined();
     expect(env.GITHUB_TOKEN).toBe('ghp');
+    expect(buildAgentEnvironment(source, { allowlist: ['CLAUDE_CODE_ENTRYPOINT'] })).toEqual({ CLAUDE_CODE_ENTRYPOINT: 'cli' });
   });
 });
 
@@ -44,6 +46,7 @@ describe('buildClaudeArgs', () => {
   const options = {
     command: ['claude'],
     permissionMode: 'acceptEdits' as const,
+    allowedPermissionModes: [],
     allowedTools: ['Bash(npm test)'],
     envAllowlist: [],
     envFixed: {},

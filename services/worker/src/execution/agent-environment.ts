@@ -43,6 +43,12 @@ export const DEFAULT_AGENT_ENV_ALLOWLIST: readonly string[] = [
 /** Never passed, whatever the allowlist says: they would leak the cluster's secrets or confuse the CLI. */
 const ALWAYS_DENIED = [/^CLAUDINE_/, /^REDIS_/, /^CLAUDECODE$/];
 
+/**
+ * Claude Code's own variables (CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SSE_PORT, ...) make a nested
+ * CLI believe it runs inside another session: they pass only when named exactly, never by a prefix.
+ */
+const EXACT_NAME_ONLY = /^CLAUDE_CODE_/;
+
 function matches(name: string, pattern: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 }
@@ -63,7 +69,10 @@ export function buildAgentEnvironment(
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined) continue;
     if (ALWAYS_DENIED.some((deny) => deny.test(name))) continue;
-    if (allowlist.some((pattern) => matches(name, pattern))) env[name] = value;
+    const allowed = EXACT_NAME_ONLY.test(name)
+      ? allowlist.includes(name)
+      : allowlist.some((pattern) => matches(name, pattern));
+    if (allowed) env[name] = value;
   }
   return { ...env, ...fixed };
 }

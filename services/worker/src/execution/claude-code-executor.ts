@@ -1,7 +1,7 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { PermissionMode } from '@claudine/core';
+import { AppError, type PermissionMode } from '@claudine/core';
 import type {
   AgentExecutor,
   AgentResultReport,
@@ -20,6 +20,8 @@ export interface ClaudeCodeExecutorOptions {
   command: readonly string[];
   /** Cluster default, overridden per task. */
   permissionMode: PermissionMode;
+  /** The modes a task may ask for; others are refused before the agent starts. */
+  allowedPermissionModes: readonly PermissionMode[];
   /** Cluster default allowed tool rules, used when a task gives none. */
   allowedTools: readonly string[];
   /** Environment variable patterns passed from the worker to the agent. */
@@ -61,8 +63,17 @@ export class ClaudeCodeExecutor implements AgentExecutor {
   async prepare(request: AgentRunRequest): Promise<PreparedAgentRun> {
     const configDir = path.join(request.runDir, 'claude-config');
     await mkdir(configDir, { recursive: true });
-    if (this.options.credentialsFile) {
-      await copyFile(this.options.credentialsFile, path.join(configDir, '.credentials.json'));
+    // The copy lives only while the agent runs; the transcript next to it is kept.
+    const credentialsCopy = this.options.credentialsFile ? path.join(configDir, '.credentials.json') : undefined;
+    if (this.options.credentialsFile && credentialsCopy) {
+      await copyFile(this.options.credentialsFile, credentialsCopy);
+    }
+    const mode = request.agent.permissionMode ?? this.options.permissionMode;
+    if (!this.options.allowedPermissionModes.includes(mode)) {
+      throw new AppError(
+        'POLICY_REFUSED',
+        `permission mode ${mode} is not allowed on this worker (allowed: ${this.options.allowedPermissionModes.join(', ')}; see CLAUDINE_AGENT_PERMISSION_MODES)`,
+      );
     }
     const [executable, ...leading] = this.options.command;
     if (!executable) throw new Error('the agent command is empty');
@@ -76,7 +87,7 @@ export class ClaudeCodeExecutor implements AgentExecutor {
         ...(this.options.sandboxed ? { IS_SANDBOX: '1' } : {}),
       },
     });
-    return new ClaudeCodeRun(executable, args, request.cwd, env, this.options.killGraceMs);
+    return new ClaudeCodeRun(executable, args, request.cwd, env, this.options.killGraceMs, credentialsCopy);
   }
 }
 
@@ -91,12 +102,21 @@ class ClaudeCodeRun implements PreparedAgentRun {
     private readonly cwd: string,
     private readonly env: Record<string, string>,
     private readonly killGraceMs: number,
+    private readonly credentialsCopy: string | undefined,
   ) {
     const shown = args.map((arg, i) => (args[i - 1] === '-p' ? `<prompt: ${arg.length} chars>` : arg));
     this.description = [executable, ...shown].join(' ');
   }
 
   async run(callbacks: AgentRunCallbacks): Promise<AgentRunOutcome> {
+    try {
+      return await this.runAgent(callbacks);
+    } finally {
+      if (this.credentialsCopy) await rm(this.credentialsCopy, { force: true });
+    }
+  }
+
+  private async runAgent(callbacks: AgentRunCallbacks): Promise<AgentRunOutcome> {
     if (this.stoppedFor) {
       return { exitCode: null, signal: null, stoppedFor: this.stoppedFor, stderrTail: '' };
     }

@@ -58,7 +58,8 @@ export class WorktreeManager {
       await gitOrFail(
         'WORKSPACE_FAILED',
         `could not create the worktree for ${taskId}`,
-        ['worktree', 'add', '--quiet', '-B', branch, worktreePath, baseCommit],
+        // --force: a dead attempt's worktree (on this or another worker) may still hold the branch.
+        ['worktree', 'add', '--quiet', '--force', '-B', branch, worktreePath, baseCommit],
         { cwd: repositoryPath },
       );
     });
@@ -125,7 +126,8 @@ export class WorktreeManager {
         await gitOrFail(
           'REPOSITORY_NOT_FOUND',
           `could not fetch ${location.url}`,
-          ['remote', 'update', '--prune'],
+          // No --prune: that would delete the claudine/* branches of earlier tasks kept in the mirror.
+          ['fetch', '--quiet', 'origin'],
           {
             cwd: mirror,
           },

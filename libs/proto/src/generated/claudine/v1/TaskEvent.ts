@@ -4,17 +4,18 @@ import type { Long } from '@grpc/proto-loader';
 
 /**
  * One thing that happened to a task. `type` names the shape of `data_json`:
- * task.state       {state, reason?}
+ * task.state       {state, reason?, workerId?, attempt?}
  * agent.init       {sessionId, model, cwd, tools, permissionMode, claudeCodeVersion}
  * agent.text       {text}
  * agent.thinking   {text}
  * agent.tool_use   {id, name, input}
  * agent.tool_result {toolUseId, content, isError}
- * agent.result     {isError, subtype, text, sessionId, numTurns, durationMs, costUsd, usage}
+ * agent.result     {isError, subtype, text, sessionId, numTurns, durationMs, costUsd, usage, apiErrorStatus?}
  * agent.retry      {attempt, maxRetries, delayMs, errorStatus}
  * agent.rate_limit {status, resetsAt}
  * agent.system     {subtype, raw}
  * agent.stderr     {line}
+ * agent.unparsed   {line}  (a stdout line that was not stream-json)
  * worker.log       {message, ...}
  */
 export interface TaskEvent {
@@ -27,17 +28,18 @@ export interface TaskEvent {
 
 /**
  * One thing that happened to a task. `type` names the shape of `data_json`:
- * task.state       {state, reason?}
+ * task.state       {state, reason?, workerId?, attempt?}
  * agent.init       {sessionId, model, cwd, tools, permissionMode, claudeCodeVersion}
  * agent.text       {text}
  * agent.thinking   {text}
  * agent.tool_use   {id, name, input}
  * agent.tool_result {toolUseId, content, isError}
- * agent.result     {isError, subtype, text, sessionId, numTurns, durationMs, costUsd, usage}
+ * agent.result     {isError, subtype, text, sessionId, numTurns, durationMs, costUsd, usage, apiErrorStatus?}
  * agent.retry      {attempt, maxRetries, delayMs, errorStatus}
  * agent.rate_limit {status, resetsAt}
  * agent.system     {subtype, raw}
  * agent.stderr     {line}
+ * agent.unparsed   {line}  (a stdout line that was not stream-json)
  * worker.log       {message, ...}
  */
 export interface TaskEvent__Output {

@@ -13,7 +13,7 @@ import type { Long } from '@grpc/proto-loader';
 export interface TaskSpec {
   prompt?: string;
   /**
-   * A local path that the workers can reach, or a git URL (https, ssh, git, file).
+   * An absolute local path that the workers can reach, or a git URL (https, http, ssh, git, file, user@host:path).
    */
   repository?: string;
   /**
@@ -36,7 +36,7 @@ export interface TaskSpec {
 export interface TaskSpec__Output {
   prompt: string;
   /**
-   * A local path that the workers can reach, or a git URL (https, ssh, git, file).
+   * An absolute local path that the workers can reach, or a git URL (https, http, ssh, git, file, user@host:path).
    */
   repository: string;
   /**
