@@ -40,6 +40,11 @@ export interface TaskEventData {
   'agent.stderr': { line: string };
   'agent.unparsed': { line: string };
   'worker.log': { message: string; [key: string]: unknown };
+  /**
+   * Never stored: put first by a read when the task's log size cap dropped the `dropped` events
+   * just before it. Its offset is the last dropped one, so resuming from it repeats nothing.
+   */
+  'log.truncated': { dropped: number };
 }
 
 export type TaskEventType = keyof TaskEventData;

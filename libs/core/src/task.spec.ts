@@ -17,7 +17,14 @@ function rejection(input: unknown): AppError {
 describe('TaskSpecSchema', () => {
   it('applies the documented defaults', () => {
     const spec = parseOrThrow(TaskSpecSchema, valid);
-    expect(spec).toEqual({ ...valid, priority: 'P2', timeoutMs: 1_800_000, agent: {}, labels: {} });
+    expect(spec).toEqual({
+      ...valid,
+      priority: 'P2',
+      timeoutMs: 1_800_000,
+      agent: {},
+      labels: {},
+      maxAttempts: 3,
+    });
   });
 
   it.each([

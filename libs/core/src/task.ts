@@ -56,6 +56,9 @@ export const TASK_LIMITS = {
   maxAllowedTools: 100,
   maxTurnsMax: 1_000,
   appendSystemPromptMaxChars: 20_000,
+  maxBudgetUsd: 10_000,
+  maxAttemptsMax: 10,
+  defaultMaxAttempts: 3,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +160,7 @@ export const AgentOptionsSchema = z
     allowedTools: z.array(z.string().trim().min(1).max(500)).max(TASK_LIMITS.maxAllowedTools).optional(),
     maxTurns: z.number().int().min(1).max(TASK_LIMITS.maxTurnsMax).optional(),
     appendSystemPrompt: z.string().max(TASK_LIMITS.appendSystemPromptMaxChars).optional(),
+    maxBudgetUsd: z.number().positive().max(TASK_LIMITS.maxBudgetUsd).optional(),
   })
   .strict();
 export type AgentOptions = z.infer<typeof AgentOptionsSchema>;
@@ -192,6 +196,12 @@ export const TaskSpecSchema = z
         `at most ${TASK_LIMITS.maxLabels} labels`,
       )
       .default({}),
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(TASK_LIMITS.maxAttemptsMax)
+      .default(TASK_LIMITS.defaultMaxAttempts),
   })
   .strict();
 

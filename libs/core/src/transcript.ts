@@ -69,5 +69,7 @@ export function formatTranscriptEvent(event: TaskEvent): string | undefined {
       return `? ${event.data.line}`;
     case 'worker.log':
       return `· ${event.data.message}`;
+    case 'log.truncated':
+      return `… ${event.data.dropped} earlier event${event.data.dropped === 1 ? ' was' : 's were'} dropped (log size cap)`;
   }
 }

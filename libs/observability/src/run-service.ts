@@ -29,7 +29,8 @@ export function runService(name: string, start: () => Promise<StartedService>): 
       process.on('SIGTERM', shutdown);
     },
     (error: unknown) => {
-      const code = error && typeof error === 'object' && 'code' in error && error.code === 'CONFIG_INVALID' ? 2 : 1;
+      const code =
+        error && typeof error === 'object' && 'code' in error && error.code === 'CONFIG_INVALID' ? 2 : 1;
       process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(code);
     },

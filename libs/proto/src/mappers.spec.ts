@@ -11,8 +11,16 @@ describe('proto mappers', () => {
       workingDirectory: '',
       priority: 'PRIORITY_UNSPECIFIED',
       timeoutMs: 0,
-      agent: { model: '', permissionMode: '', allowedTools: [], maxTurns: 0, appendSystemPrompt: '' },
+      agent: {
+        model: '',
+        permissionMode: '',
+        allowedTools: [],
+        maxTurns: 0,
+        appendSystemPrompt: '',
+        maxBudgetUsd: 0,
+      },
       labels: {},
+      maxAttempts: 0,
     });
     expect(input).toEqual({ prompt: 'p', repository: '/r', agent: {} });
     expect(TaskSpecSchema.parse(input)).toMatchObject({ priority: 'P2', timeoutMs: 1_800_000 });

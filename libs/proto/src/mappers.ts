@@ -55,6 +55,7 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
           allowedTools: emptyToUndefined(spec.agent.allowedTools),
           maxTurns: emptyToUndefined(spec.agent.maxTurns),
           appendSystemPrompt: emptyToUndefined(spec.agent.appendSystemPrompt),
+          maxBudgetUsd: emptyToUndefined(spec.agent.maxBudgetUsd),
         }).filter(([, value]) => value !== undefined),
       )
     : undefined;
@@ -68,6 +69,7 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
       timeoutMs: emptyToUndefined(Number(spec.timeoutMs)),
       agent,
       labels: spec.labels && Object.keys(spec.labels).length > 0 ? spec.labels : undefined,
+      maxAttempts: emptyToUndefined(spec.maxAttempts),
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -82,6 +84,7 @@ function attemptToProto(attempt: Attempt): ProtoAttempt {
     sessionId: attempt.sessionId ?? '',
     outcome: attempt.outcome ?? '',
     error: attempt.error ?? '',
+    agentStartedAtMs: attempt.agentStartedAtMs ?? 0,
   };
 }
 
@@ -95,6 +98,7 @@ function attemptFromProto(attempt: Attempt__Output): Attempt {
     sessionId: attempt.sessionId || undefined,
     outcome: (attempt.outcome || undefined) as Attempt['outcome'],
     error: attempt.error || undefined,
+    agentStartedAtMs: attempt.agentStartedAtMs || undefined,
   };
 }
 
@@ -115,8 +119,10 @@ export function taskToProto(task: Task): ProtoTask {
         allowedTools: spec.agent.allowedTools ?? [],
         maxTurns: spec.agent.maxTurns ?? 0,
         appendSystemPrompt: spec.agent.appendSystemPrompt ?? '',
+        maxBudgetUsd: spec.agent.maxBudgetUsd ?? 0,
       },
       labels: spec.labels,
+      maxAttempts: spec.maxAttempts,
     },
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
@@ -148,8 +154,10 @@ export function taskFromProto(task: Task__Output): Task {
         allowedTools: spec?.agent?.allowedTools.length ? spec.agent.allowedTools : undefined,
         maxTurns: spec?.agent?.maxTurns || undefined,
         appendSystemPrompt: spec?.agent?.appendSystemPrompt || undefined,
+        maxBudgetUsd: spec?.agent?.maxBudgetUsd || undefined,
       },
       labels: spec?.labels ?? {},
+      maxAttempts: spec?.maxAttempts || 1,
     },
     state: stateFromProto(task.state) as TaskState,
     createdAtMs: task.createdAtMs,

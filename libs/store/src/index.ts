@@ -11,7 +11,7 @@ export {
   taskJobOptions,
 } from './task-queue';
 export type { TaskJobData, TaskQueue } from './task-queue';
-export { decodeTask, TaskStore } from './task-store';
+export { decodeTask, DEFAULT_MAX_EVENT_BYTES_PER_TASK, TaskStore } from './task-store';
 export type {
   CancelResult,
   FinishAttemptInput,
@@ -19,7 +19,7 @@ export type {
   StartAttemptResult,
   TaskStoreOptions,
 } from './task-store';
-export { readTaskEvents } from './task-events';
+export { lastEventOffset, readTaskEvents, tailStartOffset } from './task-events';
 export type { ReadEventsOptions } from './task-events';
 export { WorkerHeartbeatSchema, WorkerRegistry } from './worker-registry';
 export type { WorkerHeartbeat } from './worker-registry';

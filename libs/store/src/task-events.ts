@@ -12,6 +12,10 @@ export interface ReadEventsOptions {
 /**
  * Reads a task's events with an offset greater than `afterOffset`. A blocking read needs a
  * connection of its own (a `consumer` connection that nothing else uses at the same time).
+ *
+ * When the log size cap dropped events right after `afterOffset`, the events read are preceded
+ * by a `log.truncated` marker (never stored) that says how many. Its offset is the last dropped
+ * one, so offsets stay unique and increasing, and resuming from the marker repeats nothing.
  */
 export async function readTaskEvents(
   redis: Redis,
@@ -22,7 +26,8 @@ export async function readTaskEvents(
 ): Promise<TaskEvent[]> {
   const count = options.count ?? 500;
   const key = keys.events(taskId);
-  const from = `0-${Math.max(0, Math.floor(afterOffset))}`;
+  const after = Math.max(0, Math.floor(afterOffset));
+  const from = `0-${after}`;
   const reply =
     options.blockMs === undefined
       ? await redis.xread('COUNT', count, 'STREAMS', key, from)
@@ -34,7 +39,47 @@ export async function readTaskEvents(
       events.push(decodeEntry(taskId, id, fields));
     }
   }
+  const first = events[0];
+  if (first && first.offset > after + 1) {
+    events.unshift({
+      taskId,
+      offset: first.offset - 1,
+      timeMs: first.timeMs,
+      type: 'log.truncated',
+      data: { dropped: first.offset - after - 1 },
+    });
+  }
   return events;
+}
+
+/** The offset of a task's last event (its `eventSeq`), or undefined when the task does not exist. */
+export async function lastEventOffset(
+  redis: Redis,
+  keys: Keyspace,
+  taskId: string,
+): Promise<number | undefined> {
+  const seq = await redis.hget(keys.task(taskId), 'eventSeq');
+  return seq === null ? undefined : Number(seq);
+}
+
+/**
+ * The offset to read after (see readTaskEvents) so that the read starts with the task's last
+ * `tail` events. Only the oldest events are ever dropped, so the offsets kept are contiguous and
+ * end at `eventSeq`: counting back needs no event read. When fewer than `tail` are kept, 0, so
+ * that the read starts with the truncation marker if the cap dropped any.
+ */
+export async function tailStartOffset(
+  redis: Redis,
+  keys: Keyspace,
+  taskId: string,
+  tail: number,
+): Promise<number> {
+  const replies = await redis.multi().hget(keys.task(taskId), 'eventSeq').xlen(keys.events(taskId)).exec();
+  const failure = replies?.find(([error]) => error !== null)?.[0];
+  if (!replies || failure) throw failure ?? new Error('transaction aborted');
+  const last = Number(replies[0]?.[1] ?? 0);
+  const kept = Number(replies[1]?.[1] ?? 0);
+  return kept < tail ? 0 : Math.max(0, last - tail);
 }
 
 function decodeEntry(taskId: string, id: string, fields: string[]): TaskEvent {

@@ -7,6 +7,9 @@ import type { Keyspace } from './keyspace';
 export const TASK_QUEUE_NAME = 'tasks';
 export const RUN_TASK_JOB = 'run-task';
 
+/** The first retry waits about this long; each next one twice as long. */
+export const RETRY_BASE_DELAY_MS = 1_000;
+
 export interface TaskJobData {
   taskId: string;
 }
@@ -21,11 +24,13 @@ export function createTaskQueue(connection: Redis, keys: Keyspace): TaskQueue {
 }
 
 /** Job options for a task: the job id is the task id, so a duplicate add is a no-op. */
-export function taskJobOptions(taskId: string, priority: Priority) {
+export function taskJobOptions(taskId: string, priority: Priority, maxAttempts: number) {
   return {
     jobId: taskId,
     priority: BULLMQ_PRIORITY[priority],
-    attempts: 1,
+    // Only infrastructure failures make the processor throw; BullMQ then retries with backoff.
+    attempts: maxAttempts,
+    backoff: { type: 'exponential' as const, delay: RETRY_BASE_DELAY_MS, jitter: 0.25 },
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
   };
@@ -42,12 +47,13 @@ export async function addTaskJobToTransaction(
   transaction: Awaited<ReturnType<typeof openQueueTransaction>>,
   taskId: string,
   priority: Priority,
+  maxAttempts: number,
 ): Promise<void> {
   const job = new Job<TaskJobData, void, typeof RUN_TASK_JOB>(
     queue,
     RUN_TASK_JOB,
     { taskId },
-    taskJobOptions(taskId, priority),
+    taskJobOptions(taskId, priority, maxAttempts),
     taskId,
   );
   await job.addJob(transaction);

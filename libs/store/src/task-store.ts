@@ -16,13 +16,26 @@ import {
   type TaskState,
 } from '@claudine/core';
 import type { Keyspace } from './keyspace';
-import { APPEND_EVENTS, CANCEL, FINISH_ATTEMPT, START_ATTEMPT } from './scripts';
+import {
+  APPEND_EVENTS,
+  CANCEL,
+  EVENT_ENTRY_OVERHEAD_BYTES,
+  FINISH_ATTEMPT,
+  REMOVE_IF_EXPIRED,
+  REQUEUE_ATTEMPT,
+  START_ATTEMPT,
+} from './scripts';
 import { addTaskJobToTransaction, openQueueTransaction, type TaskQueue } from './task-queue';
 
 export interface TaskStoreOptions {
-  /** Events kept per task before the oldest are trimmed. @default 10000 */
-  maxEventsPerTask?: number;
+  /**
+   * Byte budget of each task's event stream: past it, the oldest events are dropped (never the
+   * newest) and counted in the task hash's `droppedEvents`. @default 10 MiB
+   */
+  maxEventBytesPerTask?: number;
 }
+
+export const DEFAULT_MAX_EVENT_BYTES_PER_TASK = 10 * 1024 * 1024;
 
 export type StartAttemptResult =
   | { outcome: 'started'; attemptNumber: number }
@@ -54,6 +67,8 @@ interface ScriptedRedis extends Redis {
   claudineFinishAttempt(...args: (string | number)[]): Promise<[string]>;
   claudineCancel(...args: (string | number)[]): Promise<[string, string?]>;
   claudineAppendEvents(...args: (string | number)[]): Promise<number>;
+  claudineRequeueAttempt(...args: (string | number)[]): Promise<[string]>;
+  claudineRemoveIfExpired(...args: (string | number)[]): Promise<number>;
 }
 
 const TIE_OVERSCAN = 64;
@@ -64,18 +79,20 @@ const TIE_OVERSCAN = 64;
  */
 export class TaskStore {
   private readonly redis: ScriptedRedis;
-  private readonly maxEvents: number;
+  private readonly maxEventBytes: number;
 
   constructor(
     redis: Redis,
     private readonly keys: Keyspace,
     options: TaskStoreOptions = {},
   ) {
-    this.maxEvents = options.maxEventsPerTask ?? 10_000;
+    this.maxEventBytes = options.maxEventBytesPerTask ?? DEFAULT_MAX_EVENT_BYTES_PER_TASK;
     redis.defineCommand('claudineStartAttempt', { numberOfKeys: 6, lua: START_ATTEMPT });
     redis.defineCommand('claudineFinishAttempt', { numberOfKeys: 5, lua: FINISH_ATTEMPT });
     redis.defineCommand('claudineCancel', { numberOfKeys: 4, lua: CANCEL });
     redis.defineCommand('claudineAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS });
+    redis.defineCommand('claudineRequeueAttempt', { numberOfKeys: 5, lua: REQUEUE_ATTEMPT });
+    redis.defineCommand('claudineRemoveIfExpired', { numberOfKeys: 7, lua: REMOVE_IF_EXPIRED });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -87,6 +104,7 @@ export class TaskStore {
     const keys = this.keys;
     const transaction = await openQueueTransaction(queue);
     const multi = transaction as unknown as ReturnType<Redis['multi']>;
+    const firstEvent = { type: 'task.state', data: JSON.stringify({ state: 'queued' }) };
     multi.hset(keys.task(taskId), {
       id: taskId,
       spec: JSON.stringify(spec),
@@ -94,23 +112,14 @@ export class TaskStore {
       createdAt: nowMs,
       updatedAt: nowMs,
       eventSeq: 1,
+      // Counted as append_event counts (scripts.ts). It is the only event: nothing to drop.
+      eventBytes:
+        Buffer.byteLength(firstEvent.type) + Buffer.byteLength(firstEvent.data) + EVENT_ENTRY_OVERHEAD_BYTES,
     });
     multi.zadd(keys.allTasks, nowMs, taskId);
     multi.zadd(keys.tasksInState('queued'), nowMs, taskId);
-    multi.xadd(
-      keys.events(taskId),
-      'MAXLEN',
-      '~',
-      this.maxEvents,
-      '0-1',
-      'type',
-      'task.state',
-      'time',
-      nowMs,
-      'data',
-      JSON.stringify({ state: 'queued' }),
-    );
-    await addTaskJobToTransaction(queue, transaction, taskId, spec.priority);
+    multi.xadd(keys.events(taskId), '0-1', 'type', firstEvent.type, 'time', nowMs, 'data', firstEvent.data);
+    await addTaskJobToTransaction(queue, transaction, taskId, spec.priority, spec.maxAttempts);
     const results = await transaction.exec();
     const failure = results?.find(([error]) => error !== null)?.[0];
     if (!results || failure) {
@@ -208,7 +217,7 @@ export class TaskStore {
       k.tasksInState('cancelled'),
       nowMs,
       JSON.stringify(attempt),
-      this.maxEvents,
+      this.maxEventBytes,
       taskId,
     );
     if (outcome === 'started') return { outcome, attemptNumber: Number(number) };
@@ -237,11 +246,39 @@ export class TaskStore {
       input.result ? JSON.stringify(input.result) : '',
       input.error ? JSON.stringify(input.error) : '',
       input.reason ?? '',
-      this.maxEvents,
+      this.maxEventBytes,
       taskId,
     );
     if (outcome === 'missing') throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
     return outcome === 'finished';
+  }
+
+  /**
+   * Closes a failed or handed-back attempt and puts the task back in `queued`, for BullMQ to run
+   * again. Returns false when the task is no longer running (for example, cancelled meanwhile).
+   */
+  async requeueAttempt(
+    taskId: string,
+    attempt: Attempt,
+    reason: string,
+    nowMs = Date.now(),
+  ): Promise<boolean> {
+    const k = this.keys;
+    const [outcome] = await this.redis.claudineRequeueAttempt(
+      k.task(taskId),
+      k.attempts(taskId),
+      k.events(taskId),
+      k.tasksInState('running'),
+      k.tasksInState('queued'),
+      nowMs,
+      attempt.number,
+      JSON.stringify(attempt),
+      reason,
+      this.maxEventBytes,
+      taskId,
+    );
+    if (outcome === 'missing') throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    return outcome === 'requeued';
   }
 
   /** Cancels a queued task at once, or marks a running one for its worker to stop. */
@@ -254,13 +291,41 @@ export class TaskStore {
       k.tasksInState('cancelled'),
       nowMs,
       reason,
-      this.maxEvents,
+      this.maxEventBytes,
       taskId,
     );
     if (outcome === 'finished')
       return { outcome: 'already-finished', state: TaskStateSchema.parse(finalState) };
     if (outcome === 'cancelled' || outcome === 'requested' || outcome === 'missing') return { outcome };
     throw new AppError('INTERNAL', `unexpected cancel outcome ${outcome}`);
+  }
+
+  /**
+   * Removes up to `limit` tasks that finished before `cutoffMs`, with their attempts and events.
+   * Candidates come from the final-state indexes (scored by creation, never later than the end),
+   * and each one's end time is checked in the same script that removes it.
+   * @returns how many were removed
+   */
+  async removeFinishedBefore(cutoffMs: number, limit = 1_000): Promise<number> {
+    const k = this.keys;
+    let removed = 0;
+    for (const state of ['completed', 'failed', 'cancelled'] as const) {
+      const ids = await this.redis.zrangebyscore(k.tasksInState(state), '-inf', cutoffMs, 'LIMIT', 0, limit);
+      for (const id of ids) {
+        removed += await this.redis.claudineRemoveIfExpired(
+          k.task(id),
+          k.attempts(id),
+          k.events(id),
+          k.allTasks,
+          k.tasksInState('completed'),
+          k.tasksInState('failed'),
+          k.tasksInState('cancelled'),
+          cutoffMs,
+          id,
+        );
+      }
+    }
+    return removed;
   }
 
   /** Of these tasks, the ones whose cancellation was requested. */
@@ -278,7 +343,7 @@ export class TaskStore {
     const args: (string | number)[] = [
       this.keys.task(taskId),
       this.keys.events(taskId),
-      this.maxEvents,
+      this.maxEventBytes,
       nowMs,
     ];
     for (const event of events) args.push(event.type, JSON.stringify(event.data));

@@ -11,6 +11,8 @@ export const WorkerHeartbeatSchema = z.object({
   version: z.string(),
   startedAtMs: z.number(),
   lastHeartbeatMs: z.number(),
+  /** Set while the worker takes no new tasks because the API rate-limited it. */
+  pausedUntilMs: z.number().optional(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 

@@ -26,3 +26,4 @@ export { createTempDir } from './temp-dir';
 export type { TempDir } from './temp-dir';
 export { onceEvent, waitFor, withDeadline } from './wait-for';
 export type { ProbeResult, WaitForOptions } from './wait-for';
+export { isProcessAlive } from './process-alive';

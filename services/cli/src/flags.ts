@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { AppError } from '@claudine/core';
 
-const toFlag = (name: string): string => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+const toFlag = (name: string): string =>
+  `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
 /**
  * Validates a command's flags, naming each bad one as the user typed it (`--max-turns: ...`).

@@ -8,6 +8,7 @@ import {
   logsCommand,
   statusCommand,
   workersCommand,
+  type LogsFlags,
 } from './commands/task-commands';
 import { EXIT, fail } from './output';
 
@@ -103,12 +104,13 @@ program
   .description("a task's transcript")
   .argument('<taskId>')
   .option('-f, --follow', 'keep streaming until the task ends')
+  .option('--tail <n>', 'start with the last n events (1 to 10000)')
+  .option(
+    '--since <when>',
+    'only events since a time: a duration back from now (10m, 2h) or an ISO 8601 time',
+  )
   .option('--json', 'raw events, one JSON object per line')
-  .action(
-    withClient((client, taskId: string, flags: { follow?: boolean; json?: boolean }) =>
-      logsCommand(client, taskId, flags),
-    ),
-  );
+  .action(withClient((client, taskId: string, flags: LogsFlags) => logsCommand(client, taskId, flags)));
 
 program
   .command('cancel')

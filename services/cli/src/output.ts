@@ -13,6 +13,7 @@ export const EXIT = {
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_ARGUMENT':
+    case 'OUT_OF_RANGE':
     case 'CONFIG_INVALID':
       return EXIT.invalidInput;
     case 'UNAVAILABLE':

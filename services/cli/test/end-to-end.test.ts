@@ -1,10 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ClusterClient } from '../src/client/cluster-client';
 import {
   alwaysError,
   createGitRepository,
   createTempDir,
   findFreePort,
+  isProcessAlive,
   startRedis,
   startScriptedAnthropic,
   waitFor,
@@ -80,6 +83,8 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
           CLAUDINE_KEY_PREFIX: redis.keyPrefix,
           ANTHROPIC_BASE_URL: anthropic.url,
           ANTHROPIC_API_KEY: 'sk-e2e-test',
+          // Lets a task ask for bypassPermissions as root, for the slow Bash call below.
+          CLAUDINE_AGENT_SANDBOXED: 'true',
           LOG_LEVEL: 'info',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,6 +146,18 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/→ Write: .*hello\.txt/);
     expect(logs.stdout).toContain('── completed');
+    const tail = await claudine('logs', task.id, '--tail', '2', '--json');
+    expect(tail.code).toBe(0);
+    const lastTwo = tail.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { offset: number; type: string });
+    expect(lastTwo).toHaveLength(2);
+    expect(lastTwo[1]?.type).toBe('task.state');
+    expect(lastTwo[1]!.offset - lastTwo[0]!.offset).toBe(1);
+    const readable = await claudine('logs', task.id, '--tail', '2');
+    expect(readable.stdout).toContain('── completed');
+    expect(readable.stdout).not.toMatch(/→ Write/);
 
     const status = await claudine('status', task.id);
     expect(status.stdout).toContain(`State      completed`);
@@ -165,6 +182,56 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     expect(task.attempts[0]?.exitCode).not.toBe(0);
   }, 60_000);
 
+  it('cancels a running agent within a second, leaving no process of its group behind', async () => {
+    const pidFile = path.join(stateDir.path, 'agent-pids.txt');
+    // The agent's one tool call: a shell that starts a grandchild `sleep` and waits on it.
+    respond = ({ turn }) =>
+      turn === 1
+        ? {
+            kind: 'tool_use',
+            name: 'Bash',
+            input: { command: `sleep 300 & echo "$PPID $$ $!" > ${pidFile}; wait`, description: 'wait' },
+          }
+        : { kind: 'text', text: 'should never get here' };
+    const client = ClusterClient.connect(address);
+    try {
+      const task = await client.delegate({
+        prompt: 'Run the slow command',
+        repository: repo.path,
+        agent: { permissionMode: 'bypassPermissions' },
+      });
+      const pids = await waitFor(
+        async () => {
+          const text = await readFile(pidFile, 'utf8').catch(() => '');
+          const numbers = text.trim().split(' ').map(Number);
+          return numbers.length === 3 && numbers.every((n) => n > 0) ? numbers : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the agent to start its slow command' },
+      );
+      const alive = isProcessAlive;
+      expect(pids.every(alive)).toBe(true);
+      const cancelledAt = Date.now();
+      await client.cancel(task.id, 'too slow');
+      await waitFor(() => pids.every((pid) => !alive(pid)), {
+        timeoutMs: 5_000,
+        description: 'the agent, its shell and the sleep gone',
+      });
+      const goneAfterMs = Date.now() - cancelledAt;
+      const final = await waitFor(
+        async () => {
+          const current = await client.get(task.id);
+          return current.state === 'cancelled' ? current : undefined;
+        },
+        { timeoutMs: 5_000, description: 'the task recorded as cancelled' },
+      );
+      expect(goneAfterMs).toBeLessThan(1_000);
+      expect(final.cancelReason).toBe('too slow');
+      expect(final.attempts[0]?.outcome).toBe('cancelled');
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+
   it('shows the workers of the cluster', async () => {
     const run = await claudine('workers', '--json');
     const workers = JSON.parse(run.stdout) as { id: string; capacity: number }[];
@@ -184,6 +251,13 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     const timeout = await claudine('delegate', 'x', '--repo', repo.path, '--timeout', 'soon');
     expect(timeout.code).toBe(2);
     expect(timeout.stderr).toContain('--timeout');
+    const someTask = 'task-00000000-0000-4000-8000-000000000000';
+    const tail = await claudine('logs', someTask, '--tail', '0');
+    expect(tail.code).toBe(2);
+    expect(tail.stderr).toContain('--tail: must be between 1 and 10000');
+    const since = await claudine('logs', someTask, '--since', 'soon');
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain('--since');
     const missingRepo = await claudine('delegate', 'x', '--repo', '/nonexistent/repo');
     expect(missingRepo.code).toBe(4);
     expect(missingRepo.stderr).toContain('does not exist');

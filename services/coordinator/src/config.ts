@@ -24,6 +24,10 @@ export const ConfigSchema = z
      * workers fail such tasks before any agent starts.
      */
     CLAUDINE_VERIFY_REPOSITORIES: EnvBoolean.default(true),
+    /** Byte budget of each task's event log; past it the oldest events are dropped. Same value on every service. */
+    CLAUDINE_TASK_LOG_MAX_BYTES: envInt(4096, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** Finished tasks, with their logs, are removed this long after they ended. Default 7 days. */
+    CLAUDINE_TASK_RETENTION_MS: envInt(60_000, 10 * 365 * 86_400_000).default(7 * 86_400_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .transform((env) => ({
@@ -32,6 +36,8 @@ export const ConfigSchema = z
     grpc: { host: env.CLAUDINE_GRPC_HOST, port: env.CLAUDINE_GRPC_PORT },
     metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
     verifyRepositories: env.CLAUDINE_VERIFY_REPOSITORIES,
+    retentionMs: env.CLAUDINE_TASK_RETENTION_MS,
+    taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
     logLevel: env.LOG_LEVEL,
   }));
 

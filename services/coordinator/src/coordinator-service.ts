@@ -13,6 +13,7 @@ import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } fr
 import type { CoordinatorConfig } from './config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
 import { RepositoryVerifier } from './tasks/repository-verifier';
+import { RetentionSweeper } from './tasks/retention-sweeper';
 import { TaskService } from './tasks/task-service';
 
 /**
@@ -27,6 +28,7 @@ export class CoordinatorService {
     private readonly grpcServer: RunningGrpcServer,
     private readonly opsServer: OpsServer,
     readonly tasks: TaskService,
+    readonly retention: RetentionSweeper,
   ) {}
 
   /** host:port of the gRPC API. */
@@ -46,11 +48,12 @@ export class CoordinatorService {
     const queue = createTaskQueue(redis, keys);
     queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
     await queue.waitUntilReady();
+    const store = new TaskStore(redis, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
     const tasks = new TaskService({
       redisUrl: config.redisUrl,
       keys,
       redis,
-      store: new TaskStore(redis, keys),
+      store,
       queue,
       registry: new WorkerRegistry(redis, keys),
       verifier: new RepositoryVerifier(config.verifyRepositories),
@@ -65,11 +68,14 @@ export class CoordinatorService {
         await redis.ping();
       },
     });
+    const retention = new RetentionSweeper({ redis, keys, store, logger, retentionMs: config.retentionMs });
+    retention.start();
     logger.info({ grpc: grpcServer.address, metrics: `${opsServer.url}/metrics` }, 'coordinator ready');
-    return new CoordinatorService(logger, redis, queue, grpcServer, opsServer, tasks);
+    return new CoordinatorService(logger, redis, queue, grpcServer, opsServer, tasks, retention);
   }
 
   async close(): Promise<void> {
+    await this.retention.stop();
     await this.grpcServer.close();
     await this.opsServer.close();
     await this.queue.close();

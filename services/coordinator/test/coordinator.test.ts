@@ -10,7 +10,13 @@ import {
   type ClusterServiceClient,
 } from '@claudine/proto';
 import { closeRedis, createKeyspace, createRedisConnection, TaskStore, type Keyspace } from '@claudine/store';
-import { createGitRepository, startRedis, type GitFixture, type RedisHarness } from '@claudine/testing';
+import {
+  createGitRepository,
+  startRedis,
+  waitFor,
+  type GitFixture,
+  type RedisHarness,
+} from '@claudine/testing';
 import { Queue } from 'bullmq';
 import { loadConfig } from '../src/config';
 import { CoordinatorService } from '../src/coordinator-service';
@@ -227,6 +233,209 @@ describe('coordinator gRPC API', () => {
       again.on('error', reject);
     });
     expect(resumed).toEqual([2]);
+  });
+
+  interface WatchedEvent {
+    offset: number;
+    timeMs: number;
+    type: string;
+    dataJson: string;
+  }
+  type WatchRequest = Parameters<TaskServiceClient['Watch']>[0];
+
+  /** Every event of one Watch call, until it ends; rejects with its error. */
+  function watchEvents(request: WatchRequest): Promise<WatchedEvent[]> {
+    const received: WatchedEvent[] = [];
+    const stream = tasks.Watch(request);
+    return new Promise((resolve, reject) => {
+      stream.on('data', (event: WatchedEvent) => received.push(event));
+      stream.on('end', () => resolve(received));
+      stream.on('error', reject);
+    });
+  }
+
+  /** A queued task with `count` agent.text events after its first (offsets 2 to count + 1). */
+  async function taskWithEvents(count: number, timeMs?: (i: number) => number): Promise<string> {
+    const id = (await delegate({ prompt: 'watch options', repository: repo.path })).task!.id;
+    const store = new TaskStore(redis, keys);
+    for (let i = 2; i <= count + 1; i++)
+      await store.appendEvents(id, [{ type: 'agent.text', data: { text: `event ${i}` } }], timeMs?.(i));
+    return id;
+  }
+
+  const offsets = (events: WatchedEvent[]): number[] => events.map((e) => e.offset);
+  const range = (from: number, to: number): number[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('Watch without follow sends the events kept so far and ends, though the task runs on', async () => {
+    const id = await taskWithEvents(4);
+    expect(offsets(await watchEvents({ taskId: id, fromOffset: 0, follow: false }))).toEqual(range(1, 5));
+    expect(offsets(await watchEvents({ taskId: id, fromOffset: 3, follow: false }))).toEqual([4, 5]);
+    expect(offsets(await watchEvents({ taskId: id, fromOffset: 5, follow: false }))).toEqual([]);
+    expect((await call(tasks.Get, tasks, { taskId: id })).state).toBe('TASK_STATE_QUEUED');
+  });
+
+  it('Watch with tail starts with the last N events, with or without follow', async () => {
+    const id = await taskWithEvents(9);
+    expect(offsets(await watchEvents({ taskId: id, follow: false, tail: 3 }))).toEqual([8, 9, 10]);
+    // tail 0 means every event; more than there are sends them all.
+    expect(offsets(await watchEvents({ taskId: id, follow: false, tail: 0 }))).toEqual(range(1, 10));
+    expect(offsets(await watchEvents({ taskId: id, follow: false, tail: 10_000 }))).toEqual(range(1, 10));
+    // With from_offset, the later start wins.
+    expect(offsets(await watchEvents({ taskId: id, fromOffset: 9, follow: false, tail: 3 }))).toEqual([10]);
+
+    const received: WatchedEvent[] = [];
+    const stream = tasks.Watch({ taskId: id, follow: true, tail: 2 });
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('data', (event: WatchedEvent) => received.push(event));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    await waitFor(() => received.length === 2, { description: 'the last two events' });
+    await new TaskStore(redis, keys).cancel(id, 'enough');
+    await ended;
+    expect(offsets(received)).toEqual([9, 10, 11]);
+    expect(received[2]).toMatchObject({ type: 'task.state', dataJson: expect.stringContaining('cancelled') });
+  });
+
+  it('Watch with since_ms sends only the events at or after that time', async () => {
+    const base = Date.now() + 60_000;
+    const id = await taskWithEvents(6, (i) => base + i * 1000);
+    const since = await watchEvents({ taskId: id, follow: false, sinceMs: base + 5000 });
+    expect(offsets(since)).toEqual([5, 6, 7]);
+    expect(since.every((e) => e.timeMs >= base + 5000)).toBe(true);
+    // Combined with tail: the last 4, of which those since the time.
+    expect(offsets(await watchEvents({ taskId: id, follow: false, tail: 4, sinceMs: base + 6000 }))).toEqual([
+      6, 7,
+    ]);
+    expect(offsets(await watchEvents({ taskId: id, follow: false, sinceMs: base + 60_000 }))).toEqual([]);
+  });
+
+  it('refuses bad Watch requests before sending anything, leaving Redis unchanged', async () => {
+    const id = await taskWithEvents(2);
+    const snapshot = async () => ({
+      keys: await keyCount(),
+      task: await redis.hgetall(keys.task(id)),
+      events: await redis.xlen(keys.events(id)),
+    });
+    const before = await snapshot();
+    const refusal = (request: WatchRequest) =>
+      watchEvents(request).then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      );
+
+    const past = await refusal({ taskId: id, fromOffset: 4, follow: true });
+    expect(past).toMatchObject({
+      code: grpc.status.OUT_OF_RANGE,
+      details: expect.stringMatching(/^from_offset: 4 is past the end .*last offset is 3/),
+    });
+    expect(past?.metadata.get('claudine-error-code')).toEqual(['OUT_OF_RANGE']);
+    // Its last offset itself is fine: nothing more yet.
+    expect(await watchEvents({ taskId: id, fromOffset: 3, follow: false })).toEqual([]);
+
+    const tooLong = await refusal({ taskId: id, follow: false, tail: 10_001 });
+    expect(tooLong).toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'tail: must be between 1 and 10000',
+    });
+    await expect(refusal({ taskId: id, fromOffset: -1, follow: false })).resolves.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^from_offset: /),
+    });
+    await expect(refusal({ taskId: id, follow: false, sinceMs: -5 })).resolves.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^since_ms: /),
+    });
+    await expect(
+      refusal({ taskId: 'task-00000000-0000-4000-8000-000000000000', follow: true }),
+    ).resolves.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(refusal({ taskId: 'nope', follow: true })).resolves.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^task_id: /),
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('Watch says how many events the log size cap dropped, and resuming from the marker repeats nothing', async () => {
+    const id = (await delegate({ prompt: 'a long log', repository: repo.path })).task!.id;
+    const capped = new TaskStore(redis, keys, { maxEventBytesPerTask: 4096 });
+    for (let i = 2; i <= 101; i++)
+      await capped.appendEvents(id, [{ type: 'agent.text', data: { text: `line ${i} `.padEnd(200, '.') } }]);
+    const kept = await redis.xlen(keys.events(id));
+    const firstKept = 101 - kept + 1;
+    expect(kept).toBeLessThan(100);
+
+    const all = await watchEvents({ taskId: id, follow: false });
+    expect(all[0]).toMatchObject({ type: 'log.truncated', offset: firstKept - 1 });
+    expect(JSON.parse(all[0]!.dataJson)).toEqual({ dropped: firstKept - 1 });
+    expect(offsets(all.slice(1))).toEqual(range(firstKept, 101));
+    expect(offsets(await watchEvents({ taskId: id, fromOffset: firstKept - 1, follow: false }))).toEqual(
+      range(firstKept, 101),
+    );
+    // A tail longer than what is kept starts with the marker too; a shorter one does not.
+    expect((await watchEvents({ taskId: id, follow: false, tail: 100 }))[0]?.type).toBe('log.truncated');
+    expect(offsets(await watchEvents({ taskId: id, follow: false, tail: 2 }))).toEqual([100, 101]);
+  });
+
+  it('Watch resumes after a reconnect from the last offset seen, without a gap or a repeat', async () => {
+    const store = new TaskStore(redis, keys);
+    const id = await taskWithEvents(10);
+    const batch = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        type: 'agent.text' as const,
+        data: { text: `more ${from + i}` },
+      }));
+
+    // First connection: read some events live, then drop it mid-way.
+    const first: WatchedEvent[] = [];
+    const firstStream = tasks.Watch({ taskId: id, fromOffset: 0, follow: true });
+    const firstClosed = new Promise<void>((resolve) => {
+      firstStream.on('data', (event: WatchedEvent) => {
+        first.push(event);
+        if (first.length === 5) firstStream.cancel();
+      });
+      firstStream.on('error', () => resolve());
+      firstStream.on('end', () => resolve());
+    });
+    await firstClosed;
+    expect(first.length).toBeGreaterThanOrEqual(5);
+    // While disconnected, the task goes on.
+    await store.appendEvents(id, batch(12, 5));
+
+    // Second connection, from the last offset seen, while more events are appended.
+    const lastSeen = first.at(-1)!.offset;
+    const second: WatchedEvent[] = [];
+    const secondStream = tasks.Watch({ taskId: id, fromOffset: lastSeen, follow: true });
+    const secondEnded = new Promise<void>((resolve, reject) => {
+      secondStream.on('data', (event: WatchedEvent) => second.push(event));
+      secondStream.on('end', resolve);
+      secondStream.on('error', reject);
+    });
+    await waitFor(() => second.some((e) => e.offset === 16), { description: 'the events sent while away' });
+    for (let i = 0; i < 3; i++) await store.appendEvents(id, batch(17 + i * 4, 4));
+    await waitFor(() => second.some((e) => e.offset === 28), { description: 'the events appended live' });
+    await store.cancel(id, 'finished watching');
+    await secondEnded;
+
+    const all = [...first, ...second];
+    expect(offsets(all)).toEqual(range(1, 29));
+    expect(all.at(-1)).toMatchObject({
+      type: 'task.state',
+      dataJson: expect.stringContaining('"cancelled"'),
+    });
+  });
+
+  it('removes finished tasks and their logs once their retention has passed', async () => {
+    const id = (await delegate({ prompt: 'short-lived', repository: repo.path })).task!.id;
+    await call(tasks.Cancel, tasks, { taskId: id, reason: 'done' });
+    expect(await coordinator.retention.sweepOnce()).toBe(0);
+    const eightDaysLater = Date.now() + 8 * 86_400_000;
+    expect(await coordinator.retention.sweepOnce(eightDaysLater)).toBeGreaterThanOrEqual(1);
+    await expect(call(tasks.Get, tasks, { taskId: id })).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+    });
+    expect(await redis.exists(keys.events(id))).toBe(0);
   });
 
   it('lists live workers (none here)', async () => {

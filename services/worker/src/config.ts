@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { EnvBoolean, EnvList, envInt, parseEnv, PERMISSION_MODES, PermissionModeSchema } from '@claudine/core';
+import {
+  EnvBoolean,
+  EnvList,
+  envInt,
+  parseEnv,
+  PERMISSION_MODES,
+  PermissionModeSchema,
+} from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 import { DEFAULT_AGENT_ENV_ALLOWLIST } from './execution/agent-environment';
 
@@ -55,12 +62,25 @@ export const ConfigSchema = z
     CLAUDINE_AGENT_CREDENTIALS_FILE: z.string().optional(),
     /** Grace between SIGTERM and SIGKILL when an agent is stopped. */
     CLAUDINE_KILL_GRACE_MS: envInt(0, 600_000).default(5_000),
+    /** The same grace when a task is cancelled: short, so a cancel takes effect within a second. */
+    CLAUDINE_CANCEL_GRACE_MS: envInt(0, 600_000).default(500),
     CLAUDINE_HEARTBEAT_INTERVAL_MS: envInt(100, 60_000).default(2_000),
+    /**
+     * How long a worker's hold on a task lasts without renewal (renewed every half of it). A dead
+     * worker's tasks run again elsewhere after about this plus one stalled-check interval.
+     */
+    CLAUDINE_LOCK_DURATION_MS: envInt(1_000, 600_000).default(10_000),
+    /** How often workers look for tasks whose holder stopped renewing its lock. */
+    CLAUDINE_STALLED_INTERVAL_MS: envInt(500, 600_000).default(5_000),
+    /** A task whose worker dies this many times is failed (WORKER_LOST) rather than run again. */
+    CLAUDINE_MAX_STALLED_COUNT: envInt(0, 100).default(2),
     CLAUDINE_GIT_AUTHOR_NAME: z.string().min(1).default('Claudine'),
     CLAUDINE_GIT_AUTHOR_EMAIL: z.string().min(3).default('claudine@localhost'),
     /** Prometheus /metrics, /healthz and /readyz. Port 0 picks a free port. */
     CLAUDINE_METRICS_HOST: z.string().default('127.0.0.1'),
     CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
+    /** Byte budget of each task's event log; past it the oldest events are dropped. Same value on every service. */
+    CLAUDINE_TASK_LOG_MAX_BYTES: envInt(4096, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -95,10 +115,17 @@ export const ConfigSchema = z
         credentialsFile:
           env.CLAUDINE_AGENT_CREDENTIALS_FILE ?? (existsSync(credentials) ? credentials : undefined),
         killGraceMs: env.CLAUDINE_KILL_GRACE_MS,
+        cancelGraceMs: env.CLAUDINE_CANCEL_GRACE_MS,
       },
       heartbeatIntervalMs: env.CLAUDINE_HEARTBEAT_INTERVAL_MS,
+      locks: {
+        lockDuration: env.CLAUDINE_LOCK_DURATION_MS,
+        stalledInterval: env.CLAUDINE_STALLED_INTERVAL_MS,
+        maxStalledCount: env.CLAUDINE_MAX_STALLED_COUNT,
+      },
       gitAuthor: { name: env.CLAUDINE_GIT_AUTHOR_NAME, email: env.CLAUDINE_GIT_AUTHOR_EMAIL },
       metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
+      taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
       logLevel: env.LOG_LEVEL,
     };
   });

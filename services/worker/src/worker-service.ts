@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import {
@@ -23,7 +23,9 @@ import { TaskRunner } from './processing/task-runner';
 import { WorktreeManager } from './workspace/worktree-manager';
 
 /** This package's version, reported in the registry. */
-const VERSION = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 /** Variables every agent gets: a headless worker has no use for auto-updates or telemetry. */
 export const AGENT_FIXED_ENV: Record<string, string> = {
@@ -90,7 +92,7 @@ export class WorkerService {
       connection.on('error', (error) => logger.warn({ err: error }, 'redis error'));
     await Promise.all(connections.map((connection) => waitForRedis(connection)));
 
-    const store = new TaskStore(commands, keys);
+    const store = new TaskStore(commands, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
     const registry = new WorkerRegistry(commands, keys);
     const metrics = createMetricsRegistry({ service: 'worker', worker_id: config.workerId });
     const finished = new Counter({
@@ -114,6 +116,7 @@ export class WorkerService {
           sandboxed: config.agent.sandboxed,
           credentialsFile: config.agent.credentialsFile,
           killGraceMs: config.agent.killGraceMs,
+          cancelGraceMs: config.agent.cancelGraceMs,
         }),
       worktrees: new WorktreeManager({
         dataDir: config.dataDir,
@@ -142,17 +145,38 @@ export class WorkerService {
       if (runner.stop(taskId, 'cancelled')) logger.info({ taskId, reason }, 'cancelling task on request');
     });
 
+    // The processor needs the service, which needs the processor's worker: a late-bound reference.
+    const self: { service?: WorkerService } = {};
     const bullWorker = new Worker<TaskJobData, void>(
       TASK_QUEUE_NAME,
-      async (job) => {
-        await runner.run(job.data.taskId);
+      async (job, token) => {
+        const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+        const decision = await runner.run(job.data.taskId, { attemptsLeft });
+        switch (decision.kind) {
+          case 'done':
+            return;
+          case 'retry':
+            // BullMQ counts the attempt and schedules the next one with exponential backoff.
+            throw new Error(decision.reason);
+          case 'requeue':
+            if (decision.pauseUntilMs !== undefined) self.service?.pauseUntil(decision.pauseUntilMs);
+            // Back to the queue without spending an attempt.
+            await job.moveToWait(token);
+            throw new WaitingError();
+        }
       },
-      { connection: bullConnection, prefix: keys.bullPrefix, concurrency: config.capacity, autorun: false },
+      {
+        connection: bullConnection,
+        prefix: keys.bullPrefix,
+        concurrency: config.capacity,
+        autorun: false,
+        ...config.locks,
+      },
     );
     bullWorker.on('error', (error) => logger.error({ err: error }, 'queue worker error'));
-    bullWorker.on('failed', (job, error) =>
-      logger.error({ err: error, taskId: job?.data.taskId }, 'task job failed'),
-    );
+    bullWorker.on('failed', (job, error) => {
+      if (job) void settleFailedJob(job, error, store, logger);
+    });
 
     const opsServer = await startOpsServer({
       host: config.metrics.host,
@@ -163,7 +187,7 @@ export class WorkerService {
       },
     });
 
-    const service = new WorkerService(
+    self.service = new WorkerService(
       config,
       logger,
       connections,
@@ -175,24 +199,48 @@ export class WorkerService {
       opsServer,
       Date.now(),
     );
-    await service.beat();
-    service.heartbeatTimer = setInterval(() => void service.beat(), config.heartbeatIntervalMs);
+    const created = self.service;
+    await created.beat();
+    created.heartbeatTimer = setInterval(() => void created.beat(), config.heartbeatIntervalMs);
     void bullWorker.run();
     await bullWorker.waitUntilReady();
-    service.state = 'running';
+    created.state = 'running';
     logger.info(
       {
         workerId: config.workerId,
         capacity: config.capacity,
-        metrics: service.metricsUrl,
+        metrics: created.metricsUrl,
         dataDir: config.dataDir,
       },
       'worker ready',
     );
-    return service;
+    return created;
   }
 
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private pausedUntilMs: number | undefined;
+  private resumeTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Stops taking new tasks until the given time (the API rate-limited this worker's agents).
+   * Running tasks go on. The pause shows in the registry.
+   */
+  pauseUntil(untilMs: number): void {
+    if (this.state !== 'running' || (this.pausedUntilMs ?? 0) >= untilMs) return;
+    this.pausedUntilMs = untilMs;
+    this.logger.warn({ until: new Date(untilMs).toISOString() }, 'rate limited: pausing new starts');
+    void this.bullWorker.pause(true);
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(
+      () => {
+        this.pausedUntilMs = undefined;
+        if (this.state === 'running') void this.bullWorker.resume();
+        void this.beat();
+      },
+      Math.max(0, untilMs - Date.now()),
+    );
+    void this.beat();
+  }
 
   /** Writes the heartbeat and, as a safety net for a lost pub/sub message, polls cancel flags. */
   private async beat(): Promise<void> {
@@ -208,6 +256,7 @@ export class WorkerService {
           version: VERSION,
           startedAtMs: this.startedAtMs,
           lastHeartbeatMs: Date.now(),
+          pausedUntilMs: this.pausedUntilMs,
         },
         this.config.heartbeatIntervalMs * 3,
       );
@@ -222,6 +271,7 @@ export class WorkerService {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.runner.stopAll('shutdown');
     await this.bullWorker.close();
     await this.stopCancelSubscription().catch(() => undefined);
@@ -230,5 +280,37 @@ export class WorkerService {
     await Promise.all(this.connections.map((connection) => closeRedis(connection)));
     this.state = 'stopped';
     this.logger.info('worker stopped');
+  }
+}
+
+/**
+ * A job BullMQ failed for good (its stall limit passed, or its processor broke) while the task
+ * was still open: record the failure, so that no task stays `running` or `queued` forever.
+ */
+async function settleFailedJob(
+  job: Job<TaskJobData, void>,
+  error: Error,
+  store: TaskStore,
+  logger: Logger,
+): Promise<void> {
+  try {
+    if (!(await job.isFailed())) return;
+    const task = await store.get(job.data.taskId);
+    if (!task || task.state === 'completed' || task.state === 'failed' || task.state === 'cancelled') return;
+    const last = task.attempts.at(-1);
+    const attempt = last ?? { number: 0, workerId: 'unknown', startedAtMs: Date.now() };
+    await store.finishAttempt(task.id, {
+      state: 'failed',
+      attempt: {
+        ...attempt,
+        endedAtMs: attempt.endedAtMs ?? Date.now(),
+        outcome: 'failed',
+        error: error.message,
+      },
+      error: { code: 'WORKER_LOST', message: `the queue gave the task up: ${error.message}` },
+      reason: 'WORKER_LOST',
+    });
+  } catch (settleError) {
+    logger.error({ err: settleError, taskId: job.data.taskId }, 'could not record a failed job');
   }
 }

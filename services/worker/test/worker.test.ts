@@ -16,6 +16,7 @@ import {
 import {
   createGitRepository,
   createTempDir,
+  isProcessAlive as isAlive,
   startRedis,
   waitFor,
   type GitFixture,
@@ -27,15 +28,6 @@ import { loadConfig } from '../src/config';
 import { WorkerService } from '../src/worker-service';
 
 const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('worker', () => {
   let redisHarness: RedisHarness;
@@ -219,7 +211,10 @@ describe('worker', () => {
     const task = await finished(taskId);
     expect(task.state).toBe('cancelled');
     expect(task.cancelReason).toBe('changed my mind');
-    expect((await readTaskEvents(redis, keys, taskId, 0)).at(-1)?.data).toEqual({ state: 'cancelled', reason: 'changed my mind' });
+    expect((await readTaskEvents(redis, keys, taskId, 0)).at(-1)?.data).toEqual({
+      state: 'cancelled',
+      reason: 'changed my mind',
+    });
     expect(service.state).toBe('running');
   });
 
@@ -238,16 +233,104 @@ describe('worker', () => {
     await startWorker('agent-writes-file.sh');
     const task = await finished(await delegate({ agent: { permissionMode: 'bypassPermissions' } }));
     expect(task.state).toBe('failed');
-    expect(task.error).toEqual({ code: 'POLICY_REFUSED', message: expect.stringContaining('CLAUDINE_AGENT_PERMISSION_MODES') });
+    expect(task.error).toEqual({
+      code: 'POLICY_REFUSED',
+      message: expect.stringContaining('CLAUDINE_AGENT_PERMISSION_MODES'),
+    });
     expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
   });
 
   it('refuses a configuration whose default permission mode it does not allow', () => {
     expect(() =>
-      loadConfig({ CLAUDINE_AGENT_PERMISSION_MODE: 'plan', CLAUDINE_AGENT_PERMISSION_MODES: 'acceptEdits,default' }),
+      loadConfig({
+        CLAUDINE_AGENT_PERMISSION_MODE: 'plan',
+        CLAUDINE_AGENT_PERMISSION_MODES: 'acceptEdits,default',
+      }),
     ).toThrow(/CLAUDINE_AGENT_PERMISSION_MODE: must be one of/);
-    expect(loadConfig({ CLAUDINE_AGENT_SANDBOXED: 'true' }).agent.allowedPermissionModes).toContain('bypassPermissions');
+    expect(loadConfig({ CLAUDINE_AGENT_SANDBOXED: 'true' }).agent.allowedPermissionModes).toContain(
+      'bypassPermissions',
+    );
     expect(loadConfig({}).agent.allowedPermissionModes).not.toContain('bypassPermissions');
+  });
+
+  it('retries an infrastructure failure with backoff, recording every attempt', async () => {
+    await startWorker('agent-overloaded-once.sh');
+    const task = await finished(await delegate());
+    expect(task.state).toBe('completed');
+    expect(task.attempts).toEqual([
+      expect.objectContaining({ number: 1, outcome: 'failed', error: expect.stringContaining('529') }),
+      expect.objectContaining({ number: 2, outcome: 'completed' }),
+    ]);
+    // The second attempt waited for BullMQ's backoff (about a second), not a tight loop.
+    expect(task.attempts[1]!.startedAtMs - task.attempts[0]!.endedAtMs!).toBeGreaterThanOrEqual(500);
+    const states = (await readTaskEvents(redis, keys, task.id, 0))
+      .filter((e) => e.type === 'task.state')
+      .map((e) => e.data);
+    expect(states).toContainEqual({
+      state: 'queued',
+      reason: expect.stringContaining('retrying after AGENT_FAILED'),
+    });
+  });
+
+  it('fails for good when the attempts run out', async () => {
+    await startWorker('agent-always-overloaded.sh');
+    const task = await finished(await delegate({ maxAttempts: 2 }));
+    expect(task.state).toBe('failed');
+    expect(task.error?.code).toBe('AGENT_FAILED');
+    expect(task.attempts.map((a) => a.outcome)).toEqual(['failed', 'failed']);
+  });
+
+  it('never retries a failure of the task itself', async () => {
+    await startWorker('agent-reports-error.sh');
+    const task = await finished(await delegate({ maxAttempts: 3 }));
+    expect(task.state).toBe('failed');
+    expect(task.attempts).toHaveLength(1);
+  });
+
+  it('hands a rate-limited task back and pauses new starts until the limit resets', async () => {
+    const service = await startWorker('agent-rate-limited-once.sh');
+    const registry = new WorkerRegistry(redis, keys);
+    const taskId = await delegate({ maxAttempts: 1 });
+    const paused = await waitFor(async () => (await registry.list())[0]?.pausedUntilMs, {
+      description: 'the pause in the registry',
+    });
+    expect(paused).toBeGreaterThan(Date.now());
+    const task = await finished(taskId);
+    // One BullMQ attempt allowed, yet it ran twice: the rate-limited try did not spend it.
+    expect(task.state).toBe('completed');
+    expect(task.attempts.map((a) => a.outcome)).toEqual(['failed', 'completed']);
+    expect(task.attempts[1]!.startedAtMs).toBeGreaterThanOrEqual(paused - 50);
+    expect(service.state).toBe('running');
+    await waitFor(async () => (await registry.list())[0]?.pausedUntilMs === undefined, {
+      description: 'the pause lifted',
+    });
+  });
+
+  it('ends a task over its budget as failed with BUDGET_EXCEEDED, passing the budget to the agent', async () => {
+    await startWorker('agent-over-budget.sh');
+    const taskId = await delegate({ agent: { maxBudgetUsd: 0.5 } });
+    const task = await finished(taskId);
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({ code: 'BUDGET_EXCEEDED', message: expect.stringContaining('budget') });
+    expect(task.result?.costUsd).toBe(0.52);
+    expect(await repo.git('show', `claudine/${taskId}:args.txt`)).toContain('--max-budget-usd 0.5');
+  });
+
+  it('starts a P0 task before 100 waiting P2 tasks, and P2 tasks in the order they came', async () => {
+    const p2: string[] = [];
+    for (let i = 0; i < 100; i++) p2.push(await delegate({ priority: 'P2' }));
+    const p1 = await delegate({ priority: 'P1' });
+    const p0 = await delegate({ priority: 'P0' });
+    await startWorker('agent-writes-file.sh', { CLAUDINE_WORKER_CAPACITY: '1' });
+    const order = [p0, p1, ...p2.slice(0, 3)];
+    const done = await Promise.all(order.map((id) => finished(id)));
+    const starts = done.map((task) => task.attempts[0]!.startedAtMs);
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    // Nothing else ran before them: every other P2 task started after the third one.
+    const rest = await store.getMany(p2.slice(3));
+    for (const task of rest) {
+      if (task.attempts[0]) expect(task.attempts[0].startedAtMs).toBeGreaterThanOrEqual(starts[4]!);
+    }
   });
 
   it('registers itself with a heartbeat and leaves the registry on close', async () => {

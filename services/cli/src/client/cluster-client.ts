@@ -46,6 +46,8 @@ export function fromGrpcError(error: grpc.ServiceError, address: string): AppErr
       return new AppError('INVALID_ARGUMENT', error.details);
     case grpc.status.NOT_FOUND:
       return new AppError('TASK_NOT_FOUND', error.details);
+    case grpc.status.OUT_OF_RANGE:
+      return new AppError('OUT_OF_RANGE', error.details);
     case grpc.status.FAILED_PRECONDITION:
       return new AppError('TASK_ALREADY_FINISHED', error.details);
     default:
@@ -127,9 +129,21 @@ export class ClusterClient {
     return response.workers;
   }
 
-  /** A task's events from an offset; with `follow`, live until the task's final state. */
-  async *watch(taskId: string, options: { fromOffset?: number; follow: boolean }): AsyncGenerator<TaskEvent> {
-    const stream = this.tasks.Watch({ taskId, fromOffset: options.fromOffset ?? 0, follow: options.follow });
+  /**
+   * A task's events from an offset; with `follow`, live until the task's final state. `tail`
+   * starts with the last N events, `sinceMs` keeps those at or after a time (0: off).
+   */
+  async *watch(
+    taskId: string,
+    options: { fromOffset?: number; follow: boolean; tail?: number; sinceMs?: number },
+  ): AsyncGenerator<TaskEvent> {
+    const stream = this.tasks.Watch({
+      taskId,
+      fromOffset: options.fromOffset ?? 0,
+      follow: options.follow,
+      tail: options.tail ?? 0,
+      sinceMs: options.sinceMs ?? 0,
+    });
     try {
       for await (const event of stream) yield eventFromProto(event as TaskEvent__Output);
     } catch (error) {

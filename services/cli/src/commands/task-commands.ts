@@ -39,6 +39,52 @@ export const DelegateFlagsSchema = z.object({
 });
 export type DelegateFlags = z.input<typeof DelegateFlagsSchema>;
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * `--since`: a duration back from now (`10m`, `1h30m`) or an ISO 8601 time
+ * (`2025-01-31T12:00:00Z`), as epoch milliseconds; undefined when it is neither.
+ */
+export function parseSince(text: string, nowMs = Date.now()): number | undefined {
+  const trimmed = text.trim();
+  if (ISO_TIME.test(trimmed)) {
+    const time = Date.parse(trimmed);
+    return Number.isNaN(time) ? undefined : time;
+  }
+  try {
+    return nowMs - parseDuration(trimmed);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The flags of `claudine logs`, validated before anything is sent. */
+export const LogsFlagsSchema = z.object({
+  follow: z.boolean().default(false),
+  json: z.boolean().default(false),
+  tail: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number between 1 and 10000')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be between 1 and 10000').max(10_000, 'must be between 1 and 10000'))
+    .optional(),
+  since: z
+    .string()
+    .transform((text, ctx) => {
+      const time = parseSince(text);
+      if (time === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is neither a duration (10m, 1h30m) nor an ISO 8601 time (2025-01-31T12:00:00Z)`,
+        });
+        return z.NEVER;
+      }
+      return time;
+    })
+    .optional(),
+});
+export type LogsFlags = z.input<typeof LogsFlagsSchema>;
+
 /** The repository a delegation names: a URL as given, a path made absolute, or the current git repository. */
 export function resolveRepositoryFlag(repo: string | undefined, cwd = process.cwd()): string {
   if (repo !== undefined) {
@@ -122,7 +168,10 @@ export async function statusCommand(
     else print(formatTaskDetail(task));
     return EXIT.ok;
   }
-  const { state: states, limit } = parseFlags(StatusFlagsSchema, { state: flags.state ?? [], limit: flags.limit ?? '50' });
+  const { state: states, limit } = parseFlags(StatusFlagsSchema, {
+    state: flags.state ?? [],
+    limit: flags.limit ?? '50',
+  });
   const page = await client.list({ states, pageSize: limit });
   if (flags.json) printJson(page.tasks);
   else if (page.tasks.length === 0) print('no tasks');
@@ -133,9 +182,11 @@ export async function statusCommand(
 export async function logsCommand(
   client: ClusterClient,
   taskId: string,
-  flags: { follow?: boolean; json?: boolean },
+  rawFlags: LogsFlags,
 ): Promise<number> {
-  for await (const event of client.watch(taskId, { follow: flags.follow ?? false })) {
+  const flags = parseFlags(LogsFlagsSchema, rawFlags);
+  const watch = { follow: flags.follow, tail: flags.tail ?? 0, sinceMs: flags.since ?? 0 };
+  for await (const event of client.watch(taskId, watch)) {
     if (flags.json) print(JSON.stringify(event));
     else {
       const line = formatTranscriptEvent(event);

@@ -109,7 +109,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   for (const service of services) service.start();
   try {
-    await Promise.all(metricsUrls.map(({ url }) => waitUntilReady(url.replace('/metrics', '/readyz'), 30_000)));
+    await Promise.all(
+      metricsUrls.map(({ url }) => waitUntilReady(url.replace('/metrics', '/readyz'), 30_000)),
+    );
   } catch (error) {
     // Leave nothing running behind a failed start.
     await stop();

@@ -51,7 +51,8 @@ export class ServiceProcess {
   kill(): void {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGKILL');
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */

@@ -8,6 +8,8 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
       return grpc.status.INVALID_ARGUMENT;
     case 'TASK_NOT_FOUND':
       return grpc.status.NOT_FOUND;
+    case 'OUT_OF_RANGE':
+      return grpc.status.OUT_OF_RANGE;
     case 'TASK_ALREADY_FINISHED':
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
@@ -25,6 +27,9 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'AGENT_START_FAILED':
     case 'AGENT_FAILED':
     case 'AGENT_NO_RESULT':
+    case 'BUDGET_EXCEEDED':
+    case 'MAX_TURNS':
+    case 'WORKER_LOST':
     case 'CONFIG_INVALID':
     case 'INTERNAL':
       return grpc.status.INTERNAL;

@@ -111,8 +111,12 @@ export async function startGrpcServer({
         try {
           for await (const event of tasks.watch(
             call.request.taskId,
-            Number(call.request.fromOffset),
-            call.request.follow,
+            {
+              fromOffset: Number(call.request.fromOffset),
+              follow: call.request.follow,
+              tail: call.request.tail,
+              sinceMs: Number(call.request.sinceMs),
+            },
             abort.signal,
           )) {
             if (!call.write(eventToProto(event))) await new Promise((resolve) => call.once('drain', resolve));
@@ -125,7 +129,9 @@ export async function startGrpcServer({
             method: 'Watch',
             code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN',
           });
-          if (!abort.signal.aborted) call.destroy(Object.assign(new Error(status.details), status));
+          // Not destroy(): a destroyed stream never sends its status, and the client would see
+          // CANCELLED. An 'error' event makes grpc-js end the call with this status.
+          if (!abort.signal.aborted) call.emit('error', Object.assign(new Error(status.details), status));
         }
       })();
     },

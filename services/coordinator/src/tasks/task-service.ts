@@ -13,8 +13,10 @@ import {
 import {
   closeRedis,
   createRedisConnection,
+  lastEventOffset,
   publishCancel,
   readTaskEvents,
+  tailStartOffset,
   type Keyspace,
   type TaskQueue,
   type TaskStore,
@@ -34,7 +36,19 @@ export interface TaskServiceOptions {
 }
 
 export const LIST_PAGE_SIZE = { default: 50, max: 500 } as const;
+export const WATCH_TAIL_MAX = 10_000;
 const WATCH_BLOCK_MS = 5_000;
+
+export interface WatchOptions {
+  /** Events with an offset greater than this. */
+  fromOffset: number;
+  /** Stay until the task's final state event. */
+  follow: boolean;
+  /** 0: every event; 1 to WATCH_TAIL_MAX: start with the last `tail` (and after fromOffset). */
+  tail?: number;
+  /** 0: no filter; otherwise only events whose time is at or after this (epoch ms). */
+  sinceMs?: number;
+}
 
 /** The coordinator's use cases, independent of the wire: gRPC (and later MCP) call these. */
 export class TaskService {
@@ -103,24 +117,46 @@ export class TaskService {
   }
 
   /**
-   * A task's events after `fromOffset`, live, until its final state event. Each watch reads on
-   * a connection of its own (blocking reads), closed when the watch ends or is abandoned.
+   * A task's events after `fromOffset` (or its last `tail`, or those since a time), then, with
+   * `follow`, live until its final state event. Everything is validated before the first event.
+   * Each follow reads on a connection of its own (blocking reads), closed when the watch ends or
+   * is abandoned.
+   * @throws AppError INVALID_ARGUMENT, TASK_NOT_FOUND, OUT_OF_RANGE (from_offset past the end)
    */
-  async *watch(
-    taskId: string,
-    fromOffset: number,
-    follow: boolean,
-    signal: AbortSignal,
-  ): AsyncGenerator<TaskEvent> {
+  async *watch(taskId: string, options: WatchOptions, signal: AbortSignal): AsyncGenerator<TaskEvent> {
     const id = parseOrThrow(TaskIdSchema, taskId, 'task_id');
+    const { fromOffset, follow, tail = 0, sinceMs = 0 } = options;
     if (!Number.isInteger(fromOffset) || fromOffset < 0) {
       throw new AppError('INVALID_ARGUMENT', 'from_offset: must be a whole number, 0 or more', {
         details: { fields: ['from_offset'] },
       });
     }
-    await this.options.store.getOrThrow(id);
+    if (!Number.isInteger(tail) || tail < 0 || tail > WATCH_TAIL_MAX) {
+      throw new AppError('INVALID_ARGUMENT', `tail: must be between 1 and ${WATCH_TAIL_MAX}`, {
+        details: { fields: ['tail'] },
+      });
+    }
+    if (!Number.isInteger(sinceMs) || sinceMs < 0) {
+      throw new AppError('INVALID_ARGUMENT', 'since_ms: must be a time in epoch milliseconds, or 0', {
+        details: { fields: ['since_ms'] },
+      });
+    }
+    const last = await lastEventOffset(this.options.redis, this.options.keys, id);
+    if (last === undefined) throw new AppError('TASK_NOT_FOUND', `task ${id} does not exist`);
+    if (fromOffset > last) {
+      throw new AppError(
+        'OUT_OF_RANGE',
+        `from_offset: ${fromOffset} is past the end of the events of ${id} (its last offset is ${last})`,
+        { details: { fields: ['from_offset'], lastOffset: last } },
+      );
+    }
+    const start =
+      tail === 0
+        ? fromOffset
+        : Math.max(fromOffset, await tailStartOffset(this.options.redis, this.options.keys, id, tail));
+    const wanted = (event: TaskEvent): boolean => sinceMs === 0 || event.timeMs >= sinceMs;
     if (!follow) {
-      yield* this.readAll(id, fromOffset);
+      for await (const event of this.readAll(id, start)) if (wanted(event)) yield event;
       return;
     }
     const reader = createRedisConnection({
@@ -131,14 +167,14 @@ export class TaskService {
     reader.on('error', () => undefined);
     const onAbort = (): void => reader.disconnect();
     signal.addEventListener('abort', onAbort, { once: true });
-    let offset = fromOffset;
+    let offset = start;
     try {
       while (!signal.aborted) {
         const events = await readTaskEvents(reader, this.options.keys, id, offset, {
           blockMs: WATCH_BLOCK_MS,
         });
         for (const event of events) {
-          yield event;
+          if (wanted(event)) yield event;
           offset = event.offset;
           if (event.type === 'task.state' && isTerminalState(event.data.state)) return;
         }
@@ -146,7 +182,7 @@ export class TaskService {
           // Nothing new: the caller may be past the final event of a task that already ended.
           const task = await this.options.store.getOrThrow(id);
           if (isTerminalState(task.state)) {
-            yield* this.readAll(id, offset);
+            for await (const event of this.readAll(id, offset)) if (wanted(event)) yield event;
             return;
           }
         }

@@ -38,7 +38,9 @@ describe('buildAgentEnvironment', () => {
     expect(env.CLAUDECODE).toBeUndefined();
     expect(env.CLAUDE_CODE_ENTRYPOINT).toBeUndefined();
     expect(env.GITHUB_TOKEN).toBe('ghp');
-    expect(buildAgentEnvironment(source, { allowlist: ['CLAUDE_CODE_ENTRYPOINT'] })).toEqual({ CLAUDE_CODE_ENTRYPOINT: 'cli' });
+    expect(buildAgentEnvironment(source, { allowlist: ['CLAUDE_CODE_ENTRYPOINT'] })).toEqual({
+      CLAUDE_CODE_ENTRYPOINT: 'cli',
+    });
   });
 });
 
@@ -52,6 +54,7 @@ describe('buildClaudeArgs', () => {
     envFixed: {},
     sandboxed: false,
     killGraceMs: 1000,
+    cancelGraceMs: 100,
   };
 
   it('passes the prompt as one argument, never through a shell', () => {

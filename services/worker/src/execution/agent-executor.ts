@@ -28,6 +28,8 @@ export interface AgentRunOutcome {
   sessionId?: string;
   /** Set when the run was stopped from outside. */
   stoppedFor?: StopReason;
+  /** Set when the API refused the run for a rate limit ("rejected"), to when it lifts. */
+  rateLimitedUntilMs?: number;
   /** The last lines the agent wrote to stderr, for error messages. */
   stderrTail: string;
 }

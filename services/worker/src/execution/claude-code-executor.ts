@@ -32,8 +32,10 @@ export interface ClaudeCodeExecutorOptions {
   sandboxed: boolean;
   /** A Claude Code `.credentials.json` copied into each agent's config directory. */
   credentialsFile?: string;
-  /** SIGTERM → SIGKILL grace. */
+  /** SIGTERM → SIGKILL grace at a timeout or shutdown. */
   killGraceMs: number;
+  /** SIGTERM → SIGKILL grace at a cancellation: short, since the caller waits (Claude Code takes over a second to exit on SIGTERM). */
+  cancelGraceMs: number;
   /** The worker's environment (injectable for tests). */
   sourceEnv?: NodeJS.ProcessEnv;
 }
@@ -51,6 +53,7 @@ export function buildClaudeArgs(request: AgentRunRequest, options: ClaudeCodeExe
   if (agent.model) args.push('--model', agent.model);
   if (agent.maxTurns) args.push('--max-turns', String(agent.maxTurns));
   if (agent.appendSystemPrompt) args.push('--append-system-prompt', agent.appendSystemPrompt);
+  if (agent.maxBudgetUsd) args.push('--max-budget-usd', String(agent.maxBudgetUsd));
   return args;
 }
 
@@ -64,7 +67,9 @@ export class ClaudeCodeExecutor implements AgentExecutor {
     const configDir = path.join(request.runDir, 'claude-config');
     await mkdir(configDir, { recursive: true });
     // The copy lives only while the agent runs; the transcript next to it is kept.
-    const credentialsCopy = this.options.credentialsFile ? path.join(configDir, '.credentials.json') : undefined;
+    const credentialsCopy = this.options.credentialsFile
+      ? path.join(configDir, '.credentials.json')
+      : undefined;
     if (this.options.credentialsFile && credentialsCopy) {
       await copyFile(this.options.credentialsFile, credentialsCopy);
     }
@@ -87,7 +92,7 @@ export class ClaudeCodeExecutor implements AgentExecutor {
         ...(this.options.sandboxed ? { IS_SANDBOX: '1' } : {}),
       },
     });
-    return new ClaudeCodeRun(executable, args, request.cwd, env, this.options.killGraceMs, credentialsCopy);
+    return new ClaudeCodeRun(executable, args, request.cwd, env, this.options, credentialsCopy);
   }
 }
 
@@ -101,7 +106,7 @@ class ClaudeCodeRun implements PreparedAgentRun {
     private readonly args: string[],
     private readonly cwd: string,
     private readonly env: Record<string, string>,
-    private readonly killGraceMs: number,
+    private readonly graces: { killGraceMs: number; cancelGraceMs: number },
     private readonly credentialsCopy: string | undefined,
   ) {
     const shown = args.map((arg, i) => (args[i - 1] === '-p' ? `<prompt: ${arg.length} chars>` : arg));
@@ -130,6 +135,7 @@ class ClaudeCodeRun implements PreparedAgentRun {
 
     let result: AgentResultReport | undefined;
     let sessionId: string | undefined;
+    let rateLimitedUntilMs: number | undefined;
     let stderrTail = '';
     let stderrEvents = 0;
 
@@ -139,6 +145,9 @@ class ClaudeCodeRun implements PreparedAgentRun {
       lines.on('line', (line) => {
         for (const event of parseStreamJsonLine(line)) {
           if (event.type === 'agent.init') sessionId = event.data.sessionId || sessionId;
+          if (event.type === 'agent.rate_limit' && event.data.status === 'rejected') {
+            rateLimitedUntilMs = resetTimeMs(event.data.resetsAt);
+          }
           if (event.type === 'agent.result') {
             result = event.data;
             sessionId = event.data.sessionId || sessionId;
@@ -158,7 +167,7 @@ class ClaudeCodeRun implements PreparedAgentRun {
       lines.once('close', () => resolve());
     });
 
-    if (this.stoppedFor) group.stop(this.killGraceMs);
+    if (this.stoppedFor) group.stop(this.graceFor(this.stoppedFor));
     const exit = await group.done;
     await Promise.all([stdoutDone, stderrDone]);
     return {
@@ -168,12 +177,23 @@ class ClaudeCodeRun implements PreparedAgentRun {
       result,
       sessionId,
       stoppedFor: this.stoppedFor,
+      rateLimitedUntilMs,
       stderrTail: stderrTail.trim(),
     };
   }
 
   stop(reason: StopReason): void {
     this.stoppedFor ??= reason;
-    this.group?.stop(this.killGraceMs);
+    this.group?.stop(this.graceFor(reason));
   }
+
+  private graceFor(reason: StopReason): number {
+    return reason === 'cancelled' ? this.graces.cancelGraceMs : this.graces.killGraceMs;
+  }
+}
+
+/** Claude Code reports `resetsAt` in epoch seconds; a missing one means "about a minute". */
+function resetTimeMs(resetsAt: number | undefined): number {
+  if (resetsAt === undefined) return Date.now() + 60_000;
+  return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
 }

@@ -26,6 +26,7 @@ describe('classifyOutcome', () => {
     expect(outcome).toEqual({
       state: 'failed',
       error: { code: 'AGENT_FAILED', message: expect.stringContaining('API Error: 400 bad') },
+      retryable: false,
     });
   });
 
@@ -34,6 +35,7 @@ describe('classifyOutcome', () => {
     expect(outcome).toEqual({
       state: 'failed',
       error: { code: 'AGENT_NO_RESULT', message: expect.stringContaining('boom') },
+      retryable: false,
     });
   });
 
@@ -48,6 +50,7 @@ describe('classifyOutcome', () => {
     expect(classifyOutcome({ ...ok, stoppedFor: 'timeout' }, 90_000)).toEqual({
       state: 'failed',
       error: { code: 'TIMEOUT', message: expect.stringContaining('1m30s') },
+      retryable: false,
     });
     expect(classifyOutcome({ ...ok, stoppedFor: 'cancelled' }, 1000)).toEqual({ state: 'cancelled' });
     expect(
@@ -58,6 +61,34 @@ describe('classifyOutcome', () => {
     ).toMatchObject({
       state: 'failed',
       error: { code: 'AGENT_START_FAILED' },
+      retryable: true,
     });
+  });
+
+  it('retries what the infrastructure failed, never what the task did', () => {
+    const apiError = (apiErrorStatus: number, text = 'API Error') =>
+      classifyOutcome(
+        { ...ok, exitCode: 1, result: { ...result, isError: true, text, apiErrorStatus } },
+        1000,
+      );
+    expect(apiError(529)).toMatchObject({ retryable: true });
+    expect(apiError(429)).toMatchObject({ retryable: true });
+    expect(apiError(400)).toMatchObject({ retryable: false });
+    expect(apiError(401)).toMatchObject({ retryable: false });
+    expect(classifyOutcome({ ...ok, stoppedFor: 'shutdown' }, 1000)).toMatchObject({
+      error: { code: 'WORKER_LOST' },
+      retryable: true,
+    });
+  });
+
+  it('names budget and max-turns endings', () => {
+    const ending = (subtype: string) =>
+      classifyOutcome({ ...ok, exitCode: 1, result: { ...result, isError: true, subtype } }, 1000);
+    expect(ending('error_max_budget_usd')).toMatchObject({
+      state: 'failed',
+      error: { code: 'BUDGET_EXCEEDED', message: expect.stringContaining('budget') },
+      retryable: false,
+    });
+    expect(ending('error_max_turns')).toMatchObject({ state: 'failed', error: { code: 'MAX_TURNS' } });
   });
 });

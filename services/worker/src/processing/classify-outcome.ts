@@ -1,12 +1,26 @@
 import { formatDuration, type TaskError } from '@claudine/core';
 import type { AgentRunOutcome } from '../execution/agent-executor';
 
+/**
+ * How a run ended. A failure is `retryable` when the infrastructure failed rather than the
+ * task: the agent could not start, or the API was overloaded or rate limited. A failure of the
+ * task itself (the agent's own error, the timeout, max turns, the budget) is final.
+ */
 export type ClassifiedOutcome =
-  { state: 'completed' } | { state: 'failed'; error: TaskError } | { state: 'cancelled' };
+  { state: 'completed' } | { state: 'failed'; error: TaskError; retryable: boolean } | { state: 'cancelled' };
+
+/** API statuses that say "try again later", not "this request is wrong". */
+const RETRYABLE_API_STATUS = new Set([429, 500, 502, 503, 504, 529]);
 
 function withStderr(message: string, stderrTail: string): string {
   return stderrTail ? `${message}; stderr: ${stderrTail.split('\n').slice(-5).join(' | ')}` : message;
 }
+
+const failed = (code: TaskError['code'], message: string, retryable = false): ClassifiedOutcome => ({
+  state: 'failed',
+  error: { code, message },
+  retryable,
+});
 
 /**
  * Decides how an agent run ended. Success needs both a `result` line without `is_error` and a
@@ -18,57 +32,48 @@ export function classifyOutcome(outcome: AgentRunOutcome, timeoutMs: number): Cl
     case 'cancelled':
       return { state: 'cancelled' };
     case 'timeout':
-      return {
-        state: 'failed',
-        error: {
-          code: 'TIMEOUT',
-          message: `the agent did not finish within ${formatDuration(timeoutMs)} and was stopped`,
-        },
-      };
+      return failed(
+        'TIMEOUT',
+        `the agent did not finish within ${formatDuration(timeoutMs)} and was stopped`,
+      );
     case 'shutdown':
-      return {
-        state: 'failed',
-        error: { code: 'AGENT_FAILED', message: 'the worker shut down while the agent ran' },
-      };
+      return failed('WORKER_LOST', 'the worker shut down while the agent ran', true);
     case undefined:
       break;
   }
   if (outcome.spawnError) {
-    return {
-      state: 'failed',
-      error: {
-        code: 'AGENT_START_FAILED',
-        message: `the agent could not start: ${outcome.spawnError.message}`,
-      },
-    };
+    return failed('AGENT_START_FAILED', `the agent could not start: ${outcome.spawnError.message}`, true);
   }
   const exit =
     outcome.exitCode === null ? `signal ${outcome.signal ?? 'unknown'}` : `exit code ${outcome.exitCode}`;
-  if (!outcome.result) {
-    return {
-      state: 'failed',
-      error: {
-        code: 'AGENT_NO_RESULT',
-        message: withStderr(`the agent ended (${exit}) without reporting a result`, outcome.stderrTail),
-      },
-    };
+  const result = outcome.result;
+  if (!result) {
+    return failed(
+      'AGENT_NO_RESULT',
+      withStderr(`the agent ended (${exit}) without reporting a result`, outcome.stderrTail),
+    );
   }
-  if (outcome.result.isError) {
-    const status = outcome.result.apiErrorStatus ? ` (API status ${outcome.result.apiErrorStatus})` : '';
-    const text = outcome.result.text || outcome.result.subtype || 'no detail';
-    return {
-      state: 'failed',
-      error: { code: 'AGENT_FAILED', message: `the agent reported an error${status}: ${text}` },
-    };
+  if (result.subtype === 'error_max_budget_usd') {
+    return failed('BUDGET_EXCEEDED', `the agent went over its budget ($${result.costUsd.toFixed(4)} spent)`);
+  }
+  if (result.subtype === 'error_max_turns') {
+    return failed('MAX_TURNS', `the agent reached its maximum number of turns (${result.numTurns})`);
+  }
+  if (result.isError) {
+    const status = result.apiErrorStatus;
+    const text = result.text || result.subtype || 'no detail';
+    const retryable = (status !== undefined && RETRYABLE_API_STATUS.has(status)) || /overloaded/i.test(text);
+    return failed(
+      'AGENT_FAILED',
+      `the agent reported an error${status ? ` (API status ${status})` : ''}: ${text}`,
+      retryable,
+    );
   }
   if (outcome.exitCode !== 0) {
-    return {
-      state: 'failed',
-      error: {
-        code: 'AGENT_FAILED',
-        message: withStderr(`the agent reported success but ended with ${exit}`, outcome.stderrTail),
-      },
-    };
+    return failed(
+      'AGENT_FAILED',
+      withStderr(`the agent reported success but ended with ${exit}`, outcome.stderrTail),
+    );
   }
   return { state: 'completed' };
 }

@@ -23,6 +23,26 @@ export interface TaskRunnerOptions {
   onFinished?: (taskId: string, state: ClassifiedOutcome['state']) => void;
 }
 
+/**
+ * What the queue should do with the job after a run:
+ * - `done`: the task reached its final state;
+ * - `retry`: an infrastructure failure with attempts left; BullMQ retries it with backoff;
+ * - `requeue`: hand it back without spending an attempt (the worker is shutting down, or the
+ *   API rate-limited it: then this worker pauses new starts until `pauseUntilMs`).
+ */
+export type RunDecision =
+  | { kind: 'done' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'requeue'; reason: string; pauseUntilMs?: number };
+
+export interface RunOptions {
+  /** False on the last attempt BullMQ will make: a retryable failure is then final. */
+  attemptsLeft: boolean;
+}
+
+/** How long a rate-limited worker pauses when the API does not say. */
+const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
+
 /** What the runner tracks of a task in progress, so that cancel and shutdown can reach it. */
 interface ActiveRun {
   stopRequested?: StopReason;
@@ -56,7 +76,7 @@ export class TaskRunner {
     for (const taskId of this.active.keys()) this.stop(taskId, reason);
   }
 
-  async run(taskId: string): Promise<void> {
+  async run(taskId: string, options: RunOptions = { attemptsLeft: false }): Promise<RunDecision> {
     const { store, workerId } = this.options;
     const logger = this.options.logger.child({ taskId, workerId });
     const run: ActiveRun = {};
@@ -67,16 +87,22 @@ export class TaskRunner {
       const started = await store.startAttempt(taskId, { workerId, startedAtMs: claimedAtMs });
       if (started.outcome !== 'started') {
         logger.info({ outcome: started }, 'task not runnable, skipped');
-        return;
+        return { kind: 'done' };
       }
       const attempt: Attempt = { number: started.attemptNumber, workerId, startedAtMs: claimedAtMs };
-      await this.execute(taskId, attempt, run, logger.child({ attempt: attempt.number }));
+      return await this.execute(taskId, attempt, run, options, logger.child({ attempt: attempt.number }));
     } finally {
       this.active.delete(taskId);
     }
   }
 
-  private async execute(taskId: string, attempt: Attempt, run: ActiveRun, logger: Logger): Promise<void> {
+  private async execute(
+    taskId: string,
+    attempt: Attempt,
+    run: ActiveRun,
+    options: RunOptions,
+    logger: Logger,
+  ): Promise<RunDecision> {
     const { store, executor, worktrees } = this.options;
     const events = new EventSink(store, taskId, logger);
     const runDir = path.join(this.options.runsDir, taskId);
@@ -153,7 +179,9 @@ export class TaskRunner {
         : { code: 'INTERNAL', message: errorMessage(error) };
       logger.error({ err: error }, 'task failed before the agent could finish');
       classified =
-        run.stopRequested === 'cancelled' ? { state: 'cancelled' } : { state: 'failed', error: taskError };
+        run.stopRequested === 'cancelled'
+          ? { state: 'cancelled' }
+          : { state: 'failed', error: taskError, retryable: RETRYABLE_BEFORE_AGENT.has(taskError.code) };
     }
 
     await events.flush();
@@ -166,6 +194,16 @@ export class TaskRunner {
       outcome: classified.state,
       error: classified.state === 'failed' ? classified.error.message : undefined,
     };
+    if (classified.state === 'failed' && classified.retryable) {
+      const decision = decideRetry(classified.error, outcome, run.stopRequested, options);
+      if (
+        decision.kind !== 'done' &&
+        (await store.requeueAttempt(taskId, finishedAttempt, decision.reason))
+      ) {
+        logger.warn({ decision, error: classified.error }, 'attempt failed; task handed back to the queue');
+        return decision;
+      }
+    }
     const applied = await store.finishAttempt(taskId, {
       state: classified.state,
       attempt: finishedAttempt,
@@ -175,5 +213,35 @@ export class TaskRunner {
     });
     logger.info({ state: classified.state, applied, costUsd: result?.costUsd }, 'task finished');
     this.options.onFinished?.(taskId, classified.state);
+    return { kind: 'done' };
   }
+}
+
+/** Failures before the agent ran that a later attempt (maybe on another worker) can get past. */
+const RETRYABLE_BEFORE_AGENT: ReadonlySet<string> = new Set([
+  'WORKSPACE_FAILED',
+  'AGENT_START_FAILED',
+  'INTERNAL',
+]);
+
+function decideRetry(
+  error: TaskError,
+  outcome: AgentRunOutcome | undefined,
+  stopRequested: StopReason | undefined,
+  options: RunOptions,
+): RunDecision {
+  if (stopRequested === 'shutdown') return { kind: 'requeue', reason: 'handed back: the worker shut down' };
+  const rateLimited =
+    outcome?.rateLimitedUntilMs ??
+    (outcome?.result?.apiErrorStatus === 429 ? Date.now() + DEFAULT_RATE_LIMIT_PAUSE_MS : undefined);
+  if (rateLimited !== undefined) {
+    return {
+      kind: 'requeue',
+      reason: `handed back: rate limited until ${new Date(rateLimited).toISOString()}`,
+      pauseUntilMs: rateLimited,
+    };
+  }
+  if (options.attemptsLeft)
+    return { kind: 'retry', reason: `retrying after ${error.code}: ${error.message}` };
+  return { kind: 'done' };
 }

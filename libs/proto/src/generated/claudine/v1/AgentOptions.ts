@@ -15,6 +15,10 @@ export interface AgentOptions {
   allowedTools?: string[];
   maxTurns?: number;
   appendSystemPrompt?: string;
+  /**
+   * Stop the agent, and fail the task with BUDGET_EXCEEDED, past this cost. 0: no budget.
+   */
+  maxBudgetUsd?: number | string;
 }
 
 /**
@@ -32,4 +36,8 @@ export interface AgentOptions__Output {
   allowedTools: string[];
   maxTurns: number;
   appendSystemPrompt: string;
+  /**
+   * Stop the agent, and fail the task with BUDGET_EXCEEDED, past this cost. 0: no budget.
+   */
+  maxBudgetUsd: number;
 }

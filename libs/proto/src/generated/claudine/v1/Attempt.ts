@@ -14,6 +14,10 @@ export interface Attempt {
    */
   outcome?: string;
   error?: string;
+  /**
+   * When the agent process started; 0 when it never did.
+   */
+  agentStartedAtMs?: number | string | Long;
   _exitCode?: 'exitCode';
 }
 
@@ -29,5 +33,9 @@ export interface Attempt__Output {
    */
   outcome: string;
   error: string;
+  /**
+   * When the agent process started; 0 when it never did.
+   */
+  agentStartedAtMs: number;
   _exitCode?: 'exitCode';
 }

@@ -17,6 +17,8 @@ import type { Long } from '@grpc/proto-loader';
  * agent.stderr     {line}
  * agent.unparsed   {line}  (a stdout line that was not stream-json)
  * worker.log       {message, ...}
+ * log.truncated    {dropped}  (never stored: sent first when the log size cap dropped the
+ * `dropped` events before it; its offset is the last dropped one)
  */
 export interface TaskEvent {
   taskId?: string;
@@ -41,6 +43,8 @@ export interface TaskEvent {
  * agent.stderr     {line}
  * agent.unparsed   {line}  (a stdout line that was not stream-json)
  * worker.log       {message, ...}
+ * log.truncated    {dropped}  (never stored: sent first when the log size cap dropped the
+ * `dropped` events before it; its offset is the last dropped one)
  */
 export interface TaskEvent__Output {
   taskId: string;

@@ -31,6 +31,10 @@ export interface TaskSpec {
   timeoutMs?: number | string | Long;
   agent?: _claudine_v1_AgentOptions | null;
   labels?: { [key: string]: string };
+  /**
+   * Tries in all, 1 to 10; 0 takes the default, 3. Only infrastructure failures are retried.
+   */
+  maxAttempts?: number;
 }
 
 export interface TaskSpec__Output {
@@ -54,4 +58,8 @@ export interface TaskSpec__Output {
   timeoutMs: number;
   agent: _claudine_v1_AgentOptions__Output | null;
   labels: { [key: string]: string };
+  /**
+   * Tries in all, 1 to 10; 0 takes the default, 3. Only infrastructure failures are retried.
+   */
+  maxAttempts: number;
 }
