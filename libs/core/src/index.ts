@@ -35,6 +35,7 @@ export type {
   PermissionMode,
   Priority,
   RepositoryLocation,
+  ResumePlan,
   Task,
   TaskError,
   TaskResult,

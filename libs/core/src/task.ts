@@ -259,6 +259,13 @@ export const AttemptSchema = z.object({
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 
+/** How a resumed task continues its predecessor's Claude session, on the worker that holds it. */
+export interface ResumePlan {
+  fromTaskId: string;
+  sessionId: string;
+  workerId: string;
+}
+
 /** A task as stored and as read back. */
 export interface Task {
   id: string;
@@ -273,4 +280,10 @@ export interface Task {
   error?: TaskError;
   cancelReason?: string;
   cancelRequested?: boolean;
+  /** The task this one retries. */
+  retryOf?: string;
+  /** The task this one continues. */
+  resumedFrom?: string;
+  /** Set when this task continues the same session (ResumeTask, same-session mode). */
+  resume?: ResumePlan;
 }

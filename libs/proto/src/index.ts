@@ -18,6 +18,8 @@ export type { DelegateResponse__Output } from './generated/claudine/v1/DelegateR
 export type { CancelTaskResponse__Output } from './generated/claudine/v1/CancelTaskResponse';
 export type { ListTasksResponse__Output } from './generated/claudine/v1/ListTasksResponse';
 export type { ListWorkersResponse__Output } from './generated/claudine/v1/ListWorkersResponse';
+export type { ResumeTaskResponse__Output } from './generated/claudine/v1/ResumeTaskResponse';
+export type { RetryTaskResponse__Output } from './generated/claudine/v1/RetryTaskResponse';
 export type { ListTasksRequest__Output } from './generated/claudine/v1/ListTasksRequest';
 export type { TaskEvent as ProtoTaskEvent, TaskEvent__Output } from './generated/claudine/v1/TaskEvent';
 export type { Task as ProtoTask, Task__Output } from './generated/claudine/v1/Task';

@@ -133,6 +133,8 @@ export function taskToProto(task: Task): ProtoTask {
     result: task.result ?? null,
     error: task.error ?? null,
     cancelReason: task.cancelReason ?? '',
+    retryOf: task.retryOf ?? '',
+    resumedFrom: task.resumedFrom ?? '',
   };
 }
 
@@ -178,6 +180,8 @@ export function taskFromProto(task: Task__Output): Task {
       : undefined,
     error: task.error ?? undefined,
     cancelReason: task.cancelReason || undefined,
+    retryOf: task.retryOf || undefined,
+    resumedFrom: task.resumedFrom || undefined,
   };
 }
 

@@ -9,6 +9,7 @@ export {
   RUN_TASK_JOB,
   TASK_QUEUE_NAME,
   taskJobOptions,
+  workerQueueName,
 } from './task-queue';
 export type { TaskJobData, TaskQueue } from './task-queue';
 export { decodeTask, DEFAULT_MAX_EVENT_BYTES_PER_TASK, TaskStore } from './task-store';
@@ -16,6 +17,7 @@ export type {
   CancelResult,
   FinishAttemptInput,
   ListTasksInput,
+  TaskLinks,
   StartAttemptResult,
   TaskStoreOptions,
 } from './task-store';

@@ -16,8 +16,20 @@ export interface TaskJobData {
 
 export type TaskQueue = Queue<TaskJobData, void, typeof RUN_TASK_JOB>;
 
-export function createTaskQueue(connection: Redis, keys: Keyspace): TaskQueue {
-  return new Queue<TaskJobData, void, typeof RUN_TASK_JOB>(TASK_QUEUE_NAME, {
+/**
+ * The queue of one worker alone, for tasks that must run where their predecessor's session
+ * transcript lives (ResumeTask). Every worker takes from the shared queue and from its own.
+ */
+export function workerQueueName(workerId: string): string {
+  return `${TASK_QUEUE_NAME}-worker-${workerId}`;
+}
+
+export function createTaskQueue(
+  connection: Redis,
+  keys: Keyspace,
+  name: string = TASK_QUEUE_NAME,
+): TaskQueue {
+  return new Queue<TaskJobData, void, typeof RUN_TASK_JOB>(name, {
     connection,
     prefix: keys.bullPrefix,
   });

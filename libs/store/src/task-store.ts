@@ -9,6 +9,7 @@ import {
   TaskStateSchema,
   type Attempt,
   type NewTaskEvent,
+  type ResumePlan,
   type Task,
   type TaskError,
   type TaskResult,
@@ -56,6 +57,13 @@ export interface FinishAttemptInput {
   reason?: string;
 }
 
+/** How a new task relates to an earlier one (RetryTask, ResumeTask). */
+export interface TaskLinks {
+  retryOf?: string;
+  resumedFrom?: string;
+  resume?: ResumePlan;
+}
+
 export interface ListTasksInput {
   states?: readonly TaskState[];
   pageSize: number;
@@ -100,7 +108,13 @@ export class TaskStore {
    * Writes the task record, its indexes, its first event and its BullMQ job in one MULTI:
    * either all of them exist afterwards or none does.
    */
-  async create(queue: TaskQueue, taskId: string, spec: TaskSpec, nowMs = Date.now()): Promise<Task> {
+  async create(
+    queue: TaskQueue,
+    taskId: string,
+    spec: TaskSpec,
+    nowMs = Date.now(),
+    links: TaskLinks = {},
+  ): Promise<Task> {
     const keys = this.keys;
     const transaction = await openQueueTransaction(queue);
     const multi = transaction as unknown as ReturnType<Redis['multi']>;
@@ -115,6 +129,9 @@ export class TaskStore {
       // Counted as append_event counts (scripts.ts). It is the only event: nothing to drop.
       eventBytes:
         Buffer.byteLength(firstEvent.type) + Buffer.byteLength(firstEvent.data) + EVENT_ENTRY_OVERHEAD_BYTES,
+      ...(links.retryOf ? { retryOf: links.retryOf } : {}),
+      ...(links.resumedFrom ? { resumedFrom: links.resumedFrom } : {}),
+      ...(links.resume ? { resume: JSON.stringify(links.resume) } : {}),
     });
     multi.zadd(keys.allTasks, nowMs, taskId);
     multi.zadd(keys.tasksInState('queued'), nowMs, taskId);
@@ -135,7 +152,15 @@ export class TaskStore {
     if (typeof jobResult === 'number' && jobResult < 0) {
       throw new AppError('INTERNAL', `BullMQ refused the job for ${taskId} (code ${jobResult})`);
     }
-    return { id: taskId, spec, state: 'queued', createdAtMs: nowMs, updatedAtMs: nowMs, attempts: [] };
+    return {
+      id: taskId,
+      spec,
+      state: 'queued',
+      createdAtMs: nowMs,
+      updatedAtMs: nowMs,
+      attempts: [],
+      ...links,
+    };
   }
 
   async get(taskId: string): Promise<Task | undefined> {
@@ -375,6 +400,9 @@ export function decodeTask(hash: Record<string, string>, attempts: string[]): Ta
     error: error === undefined ? undefined : TaskErrorSchema.parse(error),
     cancelReason: hash.cancelReason || undefined,
     cancelRequested: hash.cancelRequested === '1' || undefined,
+    retryOf: hash.retryOf || undefined,
+    resumedFrom: hash.resumedFrom || undefined,
+    resume: hash.resume ? (JSON.parse(hash.resume) as ResumePlan) : undefined,
   };
 }
 

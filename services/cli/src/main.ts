@@ -6,6 +6,8 @@ import {
   cancelCommand,
   delegateCommand,
   logsCommand,
+  resumeCommand,
+  retryCommand,
   statusCommand,
   workersCommand,
   type LogsFlags,
@@ -121,6 +123,28 @@ program
   .action(
     withClient((client, taskId: string, flags: { reason?: string; json?: boolean }) =>
       cancelCommand(client, taskId, flags),
+    ),
+  );
+
+program
+  .command('retry')
+  .alias('retry-task')
+  .description('a new task with the same spec as a finished one')
+  .argument('<taskId>')
+  .option('--json', 'print JSON')
+  .action(
+    withClient((client, taskId: string, flags: { json?: boolean }) => retryCommand(client, taskId, flags)),
+  );
+
+program
+  .command('resume')
+  .description('continue a finished task: its Claude session where it can, else a new one given its context')
+  .argument('<taskId>')
+  .option('--context <text>', 'what the agent should do now, or know')
+  .option('--json', 'print JSON')
+  .action(
+    withClient((client, taskId: string, flags: { context?: string; json?: boolean }) =>
+      resumeCommand(client, taskId, flags),
     ),
   );
 

@@ -20,6 +20,7 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.unavailable;
     case 'TASK_NOT_FOUND':
     case 'TASK_ALREADY_FINISHED':
+    case 'TASK_NOT_FINISHED':
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':

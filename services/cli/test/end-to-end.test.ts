@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ClusterClient } from '../src/client/cluster-client';
 import {
+  agentWorkingDirectory,
   alwaysError,
   createGitRepository,
   createTempDir,
@@ -164,6 +165,52 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     const list = await claudine('status', '--state', 'completed', '--json');
     expect((JSON.parse(list.stdout) as { id: string }[]).map((t) => t.id)).toContain(task.id);
   }, 60_000);
+
+  it('resumes a finished task in the same Claude session, on the worker that holds it', async () => {
+    respond = writeRelativeFileThenFinish('first.txt', 'one\n', 'wrote first.txt');
+    const first = await claudine('delegate', 'Write first.txt', '--repo', repo.path, '--wait', '--json');
+    expect(first.code).toBe(0);
+    const firstTask = JSON.parse(first.stdout) as { id: string; result: { sessionId: string } };
+
+    // A resumed conversation starts with the earlier turns, so answer by the last message instead.
+    respond = (request) =>
+      request.lastToolResults.length === 0
+        ? {
+            kind: 'tool_use',
+            name: 'Write',
+            input: { file_path: `${agentWorkingDirectory(request.body)}/second.txt`, content: 'two\n' },
+          }
+        : { kind: 'text', text: 'wrote second.txt' };
+    const requestsBefore = anthropic.requests.length;
+    const resumed = await claudine('resume', firstTask.id, '--context', 'Now write second.txt', '--json');
+    expect(resumed.code).toBe(0);
+    const { task, mode } = JSON.parse(resumed.stdout) as {
+      task: { id: string; resumedFrom: string };
+      mode: string;
+    };
+    expect(mode).toBe('same_session');
+    expect(task.resumedFrom).toBe(firstTask.id);
+
+    const client = ClusterClient.connect(address);
+    try {
+      const done = await waitFor(
+        async () => {
+          const current = await client.get(task.id);
+          return current.state === 'completed' || current.state === 'failed' ? current : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the resumed task to finish' },
+      );
+      expect(done.state).toBe('completed');
+    } finally {
+      client.close();
+    }
+    // The resumed agent sent the earlier conversation back: it is the same session.
+    const resumedRequest = anthropic.requests.slice(requestsBefore).find((r) => r.turn !== null);
+    expect(JSON.stringify(resumedRequest?.body.messages)).toContain('Write first.txt');
+    // Its branch builds on the first task's: both files are there.
+    expect(await repo.git('show', `claudine/${task.id}:first.txt`)).toBe('one');
+    expect(await repo.git('show', `claudine/${task.id}:second.txt`)).toBe('two');
+  }, 90_000);
 
   it('fails the task, with the API error, when the API refuses the agent', async () => {
     // A 400: Claude Code 2.1.197 retries 401 and 5xx ten times over minutes, but fails a 400 at once.

@@ -78,6 +78,7 @@ export class CoordinatorService {
     await this.retention.stop();
     await this.grpcServer.close();
     await this.opsServer.close();
+    await this.tasks.close();
     await this.queue.close();
     await closeRedis(this.redis);
     this.logger.info('coordinator stopped');

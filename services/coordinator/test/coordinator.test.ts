@@ -10,6 +10,7 @@ import {
   type ClusterServiceClient,
 } from '@claudine/proto';
 import { closeRedis, createKeyspace, createRedisConnection, TaskStore, type Keyspace } from '@claudine/store';
+import { TaskResultSchema } from '@claudine/core';
 import {
   createGitRepository,
   startRedis,
@@ -436,6 +437,73 @@ describe('coordinator gRPC API', () => {
       code: grpc.status.NOT_FOUND,
     });
     expect(await redis.exists(keys.events(id))).toBe(0);
+  });
+
+  it('retries a finished task as a new task with the same spec, linked to it', async () => {
+    const original = (await delegate({ prompt: 'retry me', repository: repo.path, priority: 'PRIORITY_P1' }))
+      .task!;
+    await expect(call(tasks.Retry, tasks, { taskId: original.id })).rejects.toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: expect.stringContaining('is queued'),
+    });
+    await call(tasks.Cancel, tasks, { taskId: original.id, reason: 'try again later' });
+    const retried = (await call(tasks.Retry, tasks, { taskId: original.id })).task!;
+    expect(retried.id).not.toBe(original.id);
+    expect(retried).toMatchObject({ state: 'TASK_STATE_QUEUED', retryOf: original.id, spec: original.spec });
+    await expect(
+      call(tasks.Retry, tasks, { taskId: 'task-00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+    });
+  });
+
+  it('resumes in a new session, with the previous context, when no worker holds the session', async () => {
+    const store = new TaskStore(redis, keys);
+    const original = (await delegate({ prompt: 'Write the parser', repository: repo.path })).task!;
+    // As a worker that has since gone would have left it: a failed attempt with a session.
+    await store.startAttempt(original.id, { workerId: 'gone-worker', startedAtMs: Date.now() });
+    await store.finishAttempt(original.id, {
+      state: 'failed',
+      attempt: {
+        number: 1,
+        workerId: 'gone-worker',
+        startedAtMs: Date.now(),
+        sessionId: 'session-1',
+        outcome: 'failed',
+      },
+      result: TaskResultSchema.parse({
+        text: 'Half done',
+        sessionId: 'session-1',
+        branch: 'main',
+        changedFiles: ['parser.ts'],
+      }),
+      error: { code: 'TIMEOUT', message: 'took too long' },
+    });
+    const resumed = await call(tasks.Resume, tasks, {
+      taskId: original.id,
+      additionalContext: 'Finish the tests too.',
+    });
+    expect(resumed.mode).toBe('RESUME_MODE_NEW_SESSION');
+    expect(resumed.explanation).toContain('gone-worker');
+    expect(resumed.task).toMatchObject({ resumedFrom: original.id, state: 'TASK_STATE_QUEUED' });
+    const prompt = resumed.task!.spec!.prompt;
+    for (const part of [
+      'Write the parser',
+      'Half done',
+      'TIMEOUT: took too long',
+      'branch main',
+      'parser.ts',
+      'Finish the tests too.',
+    ]) {
+      expect(prompt).toContain(part);
+    }
+    expect(resumed.task!.spec!.baseRef).toBe('main');
+    await expect(
+      call(tasks.Resume, tasks, { taskId: original.id, additionalContext: 'x'.repeat(100_001) }),
+    ).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^additional_context: /),
+    });
   });
 
   it('lists live workers (none here)', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WaitingError, Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import {
@@ -11,6 +11,7 @@ import {
   subscribeToCancels,
   TASK_QUEUE_NAME,
   TaskStore,
+  workerQueueName,
   waitForRedis,
   WorkerRegistry,
   type TaskJobData,
@@ -53,7 +54,7 @@ export class WorkerService {
     private readonly config: WorkerConfig,
     private readonly logger: Logger,
     private readonly connections: Redis[],
-    private readonly bullWorker: Worker<TaskJobData, void>,
+    private readonly bullWorkers: Worker<TaskJobData, void>[],
     private readonly runner: TaskRunner,
     private readonly registry: WorkerRegistry,
     private readonly store: TaskStore,
@@ -147,36 +148,39 @@ export class WorkerService {
 
     // The processor needs the service, which needs the processor's worker: a late-bound reference.
     const self: { service?: WorkerService } = {};
-    const bullWorker = new Worker<TaskJobData, void>(
-      TASK_QUEUE_NAME,
-      async (job, token) => {
-        const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
-        const decision = await runner.run(job.data.taskId, { attemptsLeft });
-        switch (decision.kind) {
-          case 'done':
-            return;
-          case 'retry':
-            // BullMQ counts the attempt and schedules the next one with exponential backoff.
-            throw new Error(decision.reason);
-          case 'requeue':
-            if (decision.pauseUntilMs !== undefined) self.service?.pauseUntil(decision.pauseUntilMs);
-            // Back to the queue without spending an attempt.
-            await job.moveToWait(token);
-            throw new WaitingError();
-        }
-      },
-      {
-        connection: bullConnection,
-        prefix: keys.bullPrefix,
-        concurrency: config.capacity,
-        autorun: false,
-        ...config.locks,
-      },
+    const processor: Processor<TaskJobData, void> = async (job, token) => {
+      const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      const decision = await runner.run(job.data.taskId, { attemptsLeft });
+      switch (decision.kind) {
+        case 'done':
+          return;
+        case 'retry':
+          // BullMQ counts the attempt and schedules the next one with exponential backoff.
+          throw new Error(decision.reason);
+        case 'requeue':
+          if (decision.pauseUntilMs !== undefined) self.service?.pauseUntil(decision.pauseUntilMs);
+          // Back to the queue without spending an attempt.
+          await job.moveToWait(token);
+          throw new WaitingError();
+      }
+    };
+    // The shared queue, and this worker's own (tasks that must run here: resumed sessions).
+    const bullWorkers = [TASK_QUEUE_NAME, workerQueueName(config.workerId)].map(
+      (queueName) =>
+        new Worker<TaskJobData, void>(queueName, processor, {
+          connection: bullConnection,
+          prefix: keys.bullPrefix,
+          concurrency: config.capacity,
+          autorun: false,
+          ...config.locks,
+        }),
     );
-    bullWorker.on('error', (error) => logger.error({ err: error }, 'queue worker error'));
-    bullWorker.on('failed', (job, error) => {
-      if (job) void settleFailedJob(job, error, store, logger);
-    });
+    for (const bullWorker of bullWorkers) {
+      bullWorker.on('error', (error) => logger.error({ err: error }, 'queue worker error'));
+      bullWorker.on('failed', (job, error) => {
+        if (job) void settleFailedJob(job, error, store, logger);
+      });
+    }
 
     const opsServer = await startOpsServer({
       host: config.metrics.host,
@@ -191,7 +195,7 @@ export class WorkerService {
       config,
       logger,
       connections,
-      bullWorker,
+      bullWorkers,
       runner,
       registry,
       store,
@@ -202,8 +206,8 @@ export class WorkerService {
     const created = self.service;
     await created.beat();
     created.heartbeatTimer = setInterval(() => void created.beat(), config.heartbeatIntervalMs);
-    void bullWorker.run();
-    await bullWorker.waitUntilReady();
+    for (const bullWorker of bullWorkers) void bullWorker.run();
+    await Promise.all(bullWorkers.map((bullWorker) => bullWorker.waitUntilReady()));
     created.state = 'running';
     logger.info(
       {
@@ -229,12 +233,12 @@ export class WorkerService {
     if (this.state !== 'running' || (this.pausedUntilMs ?? 0) >= untilMs) return;
     this.pausedUntilMs = untilMs;
     this.logger.warn({ until: new Date(untilMs).toISOString() }, 'rate limited: pausing new starts');
-    void this.bullWorker.pause(true);
+    for (const bullWorker of this.bullWorkers) void bullWorker.pause(true);
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = setTimeout(
       () => {
         this.pausedUntilMs = undefined;
-        if (this.state === 'running') void this.bullWorker.resume();
+        if (this.state === 'running') for (const bullWorker of this.bullWorkers) void bullWorker.resume();
         void this.beat();
       },
       Math.max(0, untilMs - Date.now()),
@@ -273,7 +277,7 @@ export class WorkerService {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.runner.stopAll('shutdown');
-    await this.bullWorker.close();
+    await Promise.all(this.bullWorkers.map((bullWorker) => bullWorker.close()));
     await this.stopCancelSubscription().catch(() => undefined);
     await this.registry.remove(this.config.workerId).catch(() => undefined);
     await this.opsServer.close();

@@ -50,6 +50,22 @@ import type {
   ListWorkersResponse__Output as _claudine_v1_ListWorkersResponse__Output,
 } from './claudine/v1/ListWorkersResponse';
 import type {
+  ResumeTaskRequest as _claudine_v1_ResumeTaskRequest,
+  ResumeTaskRequest__Output as _claudine_v1_ResumeTaskRequest__Output,
+} from './claudine/v1/ResumeTaskRequest';
+import type {
+  ResumeTaskResponse as _claudine_v1_ResumeTaskResponse,
+  ResumeTaskResponse__Output as _claudine_v1_ResumeTaskResponse__Output,
+} from './claudine/v1/ResumeTaskResponse';
+import type {
+  RetryTaskRequest as _claudine_v1_RetryTaskRequest,
+  RetryTaskRequest__Output as _claudine_v1_RetryTaskRequest__Output,
+} from './claudine/v1/RetryTaskRequest';
+import type {
+  RetryTaskResponse as _claudine_v1_RetryTaskResponse,
+  RetryTaskResponse__Output as _claudine_v1_RetryTaskResponse__Output,
+} from './claudine/v1/RetryTaskResponse';
+import type {
   Task as _claudine_v1_Task,
   Task__Output as _claudine_v1_Task__Output,
 } from './claudine/v1/Task';
@@ -135,6 +151,23 @@ export interface ProtoGrpcType {
         _claudine_v1_ListWorkersResponse__Output
       >;
       Priority: EnumTypeDefinition;
+      ResumeMode: EnumTypeDefinition;
+      ResumeTaskRequest: MessageTypeDefinition<
+        _claudine_v1_ResumeTaskRequest,
+        _claudine_v1_ResumeTaskRequest__Output
+      >;
+      ResumeTaskResponse: MessageTypeDefinition<
+        _claudine_v1_ResumeTaskResponse,
+        _claudine_v1_ResumeTaskResponse__Output
+      >;
+      RetryTaskRequest: MessageTypeDefinition<
+        _claudine_v1_RetryTaskRequest,
+        _claudine_v1_RetryTaskRequest__Output
+      >;
+      RetryTaskResponse: MessageTypeDefinition<
+        _claudine_v1_RetryTaskResponse,
+        _claudine_v1_RetryTaskResponse__Output
+      >;
       Task: MessageTypeDefinition<_claudine_v1_Task, _claudine_v1_Task__Output>;
       TaskError: MessageTypeDefinition<_claudine_v1_TaskError, _claudine_v1_TaskError__Output>;
       TaskEvent: MessageTypeDefinition<_claudine_v1_TaskEvent, _claudine_v1_TaskEvent__Output>;

@@ -17,6 +17,8 @@ import {
   type DelegateResponse__Output,
   type ListTasksResponse__Output,
   type ListWorkersResponse__Output,
+  type ResumeTaskResponse__Output,
+  type RetryTaskResponse__Output,
   type Task__Output,
   type TaskEvent__Output,
   type ProtoTaskSpec,
@@ -120,6 +122,29 @@ export class ClusterClient {
     );
     if (!response.task) throw new AppError('INTERNAL', 'the coordinator returned no task');
     return taskFromProto(response.task);
+  }
+
+  async retry(taskId: string): Promise<Task> {
+    const response = await this.call<RetryTaskResponse__Output>((options, callback) =>
+      this.tasks.Retry({ taskId }, options, callback),
+    );
+    if (!response.task) throw new AppError('INTERNAL', 'the coordinator returned no task');
+    return taskFromProto(response.task);
+  }
+
+  async resume(
+    taskId: string,
+    additionalContext = '',
+  ): Promise<{ task: Task; mode: 'same_session' | 'new_session'; explanation: string }> {
+    const response = await this.call<ResumeTaskResponse__Output>((options, callback) =>
+      this.tasks.Resume({ taskId, additionalContext }, options, callback),
+    );
+    if (!response.task) throw new AppError('INTERNAL', 'the coordinator returned no task');
+    return {
+      task: taskFromProto(response.task),
+      mode: response.mode === 'RESUME_MODE_SAME_SESSION' ? 'same_session' : 'new_session',
+      explanation: response.explanation,
+    };
   }
 
   async listWorkers(): Promise<WorkerInfo__Output[]> {

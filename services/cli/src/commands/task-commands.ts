@@ -226,3 +226,28 @@ export async function workersCommand(client: ClusterClient, flags: { json?: bool
   }
   return EXIT.ok;
 }
+
+export async function retryCommand(
+  client: ClusterClient,
+  taskId: string,
+  flags: { json?: boolean },
+): Promise<number> {
+  const task = await client.retry(taskId);
+  if (flags.json) printJson(task);
+  else print(task.id);
+  return EXIT.ok;
+}
+
+export async function resumeCommand(
+  client: ClusterClient,
+  taskId: string,
+  flags: { context?: string; json?: boolean },
+): Promise<number> {
+  const resumed = await client.resume(taskId, flags.context ?? '');
+  if (flags.json) printJson(resumed);
+  else
+    print(
+      `${resumed.task.id} queued (${resumed.mode === 'same_session' ? 'same session' : 'new session'}: ${resumed.explanation})`,
+    );
+  return EXIT.ok;
+}

@@ -100,6 +100,15 @@ export async function startGrpcServer({
       });
       return { tasks: page.tasks.map(taskToProto), nextPageToken: page.nextPageToken };
     }),
+    Retry: unary('Retry', async (request) => ({ task: taskToProto(await tasks.retry(request.taskId)) })),
+    Resume: unary('Resume', async (request) => {
+      const resumed = await tasks.resume(request.taskId, request.additionalContext);
+      return {
+        task: taskToProto(resumed.task),
+        mode: resumed.mode === 'same_session' ? 'RESUME_MODE_SAME_SESSION' : 'RESUME_MODE_NEW_SESSION',
+        explanation: resumed.explanation,
+      };
+    }),
     Cancel: unary('Cancel', async (request) => ({
       task: taskToProto(await tasks.cancel(request.taskId, request.reason)),
     })),

@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import {
   AppError,
+  classifyRepository,
   isTerminalState,
   newTaskId,
   parseOrThrow,
   TaskIdSchema,
+  TASK_LIMITS,
   TaskSpecSchema,
   type Task,
   type TaskEvent,
@@ -13,6 +16,8 @@ import {
 import {
   closeRedis,
   createRedisConnection,
+  createTaskQueue,
+  workerQueueName,
   lastEventOffset,
   publishCancel,
   readTaskEvents,
@@ -36,6 +41,31 @@ export interface TaskServiceOptions {
 }
 
 export const LIST_PAGE_SIZE = { default: 50, max: 500 } as const;
+
+export type ResumeMode = 'same_session' | 'new_session';
+
+const ResumeContextSchema = z
+  .string()
+  .max(TASK_LIMITS.promptMaxChars, `must be at most ${TASK_LIMITS.promptMaxChars} characters`);
+
+/** The prompt of a new session that continues a previous task: its prompt, then what became of it. */
+export function resumePrompt(previous: Task, additionalContext: string): string {
+  const result = previous.result;
+  const lines = [
+    previous.spec.prompt,
+    '',
+    `--- Context: this continues task ${previous.id}, which ended ${previous.state}. ---`,
+  ];
+  if (result?.text) lines.push('Its final message:', result.text);
+  if (previous.error) lines.push(`Its error: ${previous.error.code}: ${previous.error.message}`);
+  if (result?.branch)
+    lines.push(
+      `Its work is on branch ${result.branch}${result.commit ? ` (commit ${result.commit.slice(0, 12)})` : ''}.`,
+    );
+  if (result?.changedFiles.length) lines.push(`Files it changed: ${result.changedFiles.join(', ')}`);
+  if (additionalContext.trim()) lines.push('', '--- Additional context ---', additionalContext.trim());
+  return lines.join('\n').slice(0, TASK_LIMITS.promptMaxChars);
+}
 export const WATCH_TAIL_MAX = 10_000;
 const WATCH_BLOCK_MS = 5_000;
 
@@ -204,6 +234,97 @@ export class TaskService {
       yield* events;
       offset = events[events.length - 1]?.offset ?? offset;
     }
+  }
+
+  /**
+   * A new task with the same spec as a finished one, linked to it.
+   * @throws AppError TASK_NOT_FOUND, TASK_NOT_FINISHED
+   */
+  async retry(taskId: string): Promise<Task> {
+    const previous = await this.finishedTask(taskId, 'retry');
+    await this.options.verifier.verify(previous.spec);
+    return this.options.store.create(this.options.queue, newTaskId(), previous.spec, Date.now(), {
+      retryOf: previous.id,
+    });
+  }
+
+  /**
+   * Continues a finished task. When the worker that ran its last attempt is alive (it holds the
+   * session transcript and the worktree), the new task is queued for that worker alone and runs
+   * `claude --resume <session id>` there. Otherwise it is a new session whose prompt carries the
+   * previous attempt's context, starting from the previous task's branch where it can.
+   */
+  async resume(
+    taskId: string,
+    additionalContext: string,
+  ): Promise<{ task: Task; mode: ResumeMode; explanation: string }> {
+    const previous = await this.finishedTask(taskId, 'resume');
+    const context = parseOrThrow(ResumeContextSchema, additionalContext, 'additional_context');
+    const lastAttempt = previous.attempts.at(-1);
+    const sessionId = previous.result?.sessionId || lastAttempt?.sessionId;
+    const holder = lastAttempt?.workerId;
+    const alive = holder
+      ? (await this.options.registry.list()).some((worker) => worker.id === holder)
+      : false;
+    if (sessionId && holder && alive) {
+      const spec = { ...previous.spec, prompt: context || 'Continue where you left off.' };
+      const queue = this.workerQueue(holder);
+      const task = await this.options.store.create(queue, newTaskId(), spec, Date.now(), {
+        resumedFrom: previous.id,
+        resume: { fromTaskId: previous.id, sessionId, workerId: holder },
+      });
+      return {
+        task,
+        mode: 'same_session',
+        explanation: `continues session ${sessionId} on worker ${holder}`,
+      };
+    }
+    const why = !sessionId
+      ? 'the previous task has no Claude session to resume'
+      : `worker ${holder ?? '(unknown)'}, which holds the session transcript, is not alive`;
+    const spec = { ...previous.spec, prompt: resumePrompt(previous, context) };
+    if (previous.result?.branch && classifyRepository(spec.repository).kind === 'path') {
+      // Build on what the previous task did, when its branch is there to start from.
+      const fromBranch = { ...spec, baseRef: previous.result.branch };
+      const usable = await this.options.verifier.verify(fromBranch).then(
+        () => true,
+        () => false,
+      );
+      if (usable) spec.baseRef = previous.result.branch;
+    }
+    const task = await this.options.store.create(this.options.queue, newTaskId(), spec, Date.now(), {
+      resumedFrom: previous.id,
+    });
+    return { task, mode: 'new_session', explanation: `a new session: ${why}` };
+  }
+
+  private readonly workerQueues = new Map<string, TaskQueue>();
+
+  private workerQueue(workerId: string): TaskQueue {
+    let queue = this.workerQueues.get(workerId);
+    if (!queue) {
+      queue = createTaskQueue(this.options.redis, this.options.keys, workerQueueName(workerId));
+      this.workerQueues.set(workerId, queue);
+    }
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workerQueues.values()].map((queue) => queue.close()));
+  }
+
+  private async finishedTask(taskId: string, action: string): Promise<Task> {
+    const task = await this.get(taskId);
+    if (!isTerminalState(task.state)) {
+      throw new AppError(
+        'TASK_NOT_FINISHED',
+        `task ${task.id} is ${task.state}; cancel it or wait for it to finish before you ${action} it`,
+        {
+          details: { state: task.state },
+        },
+      );
+    }
+    return task;
   }
 
   async listWorkers(): Promise<WorkerHeartbeat[]> {

@@ -12,6 +12,8 @@ export interface AgentRunRequest {
   /** A directory owned by this run alone (agent config, transcripts). */
   runDir: string;
   agent: AgentOptions;
+  /** Continue this Claude session (its transcript is under `runDir`) instead of starting one. */
+  resumeSessionId?: string;
 }
 
 /** The agent's own report of how it ended (Claude Code's `result` line). */

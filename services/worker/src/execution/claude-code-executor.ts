@@ -54,6 +54,7 @@ export function buildClaudeArgs(request: AgentRunRequest, options: ClaudeCodeExe
   if (agent.maxTurns) args.push('--max-turns', String(agent.maxTurns));
   if (agent.appendSystemPrompt) args.push('--append-system-prompt', agent.appendSystemPrompt);
   if (agent.maxBudgetUsd) args.push('--max-budget-usd', String(agent.maxBudgetUsd));
+  if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
   return args;
 }
 
@@ -196,4 +197,19 @@ class ClaudeCodeRun implements PreparedAgentRun {
 function resetTimeMs(resetsAt: number | undefined): number {
   if (resetsAt === undefined) return Date.now() + 60_000;
   return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
+}
+
+/**
+ * Where Claude Code keeps a session's transcript: `<config dir>/projects/<cwd with every
+ * non-alphanumeric character replaced by ->/<session id>.jsonl`. A session resumes only from
+ * the same config dir and the same working directory.
+ */
+export function transcriptPath(runDir: string, cwd: string, sessionId: string): string {
+  return path.join(
+    runDir,
+    'claude-config',
+    'projects',
+    cwd.replace(/[^A-Za-z0-9]/g, '-'),
+    `${sessionId}.jsonl`,
+  );
 }

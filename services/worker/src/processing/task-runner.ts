@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, errorMessage, type Attempt, type TaskError, type TaskResult } from '@claudine/core';
 import type { TaskStore } from '@claudine/store';
@@ -8,6 +9,7 @@ import type {
   PreparedAgentRun,
   StopReason,
 } from '../execution/agent-executor';
+import { transcriptPath } from '../execution/claude-code-executor';
 import type { TaskWorkspace, WorktreeManager } from '../workspace/worktree-manager';
 import { classifyOutcome, type ClassifiedOutcome } from './classify-outcome';
 import { EventSink } from './event-sink';
@@ -115,7 +117,28 @@ export class TaskRunner {
     try {
       const task = await store.getOrThrow(taskId);
       timeoutMs = task.spec.timeoutMs;
-      workspace = await worktrees.prepare(taskId, task.spec);
+      const continuation = task.resume?.workerId === this.options.workerId ? task.resume : undefined;
+      workspace = continuation
+        ? await worktrees.prepareContinuation(taskId, task.spec, continuation.fromTaskId)
+        : await worktrees.prepare(taskId, task.spec);
+      // A continued session keeps its predecessor's run directory: the transcript lives there.
+      const agentRunDir = continuation ? path.join(this.options.runsDir, continuation.fromTaskId) : runDir;
+      let resumeSessionId: string | undefined;
+      if (continuation) {
+        const transcript = transcriptPath(agentRunDir, workspace.cwd, continuation.sessionId);
+        if (
+          await stat(transcript).then(
+            () => true,
+            () => false,
+          )
+        )
+          resumeSessionId = continuation.sessionId;
+        else
+          events.push({
+            type: 'worker.log',
+            data: { message: 'session transcript not found; starting a new session', transcript },
+          });
+      }
       events.push({
         type: 'worker.log',
         data: {
@@ -129,8 +152,9 @@ export class TaskRunner {
         taskId,
         prompt: task.spec.prompt,
         cwd: workspace.cwd,
-        runDir,
+        runDir: agentRunDir,
         agent: task.spec.agent,
+        resumeSessionId,
       });
       run.agent = agent;
       if (run.stopRequested) agent.stop(run.stopRequested);

@@ -40,6 +40,41 @@ export class WorktreeManager {
 
   constructor(private readonly options: WorktreeManagerOptions) {}
 
+  /**
+   * The workspace of a task that continues an earlier one in the same session: the earlier
+   * task's worktree path (a session resumes only from the same directory), on a new branch
+   * `claudine/<task id>` made from the earlier task's branch.
+   */
+  async prepareContinuation(taskId: string, spec: TaskSpec, fromTaskId: string): Promise<TaskWorkspace> {
+    const repositoryPath = await this.repositoryFor(spec.repository);
+    const fromBranch = taskBranchName(fromTaskId);
+    const baseCommit = await resolveCommit(repositoryPath, fromBranch);
+    const branch = taskBranchName(taskId);
+    const worktreePath = path.join(this.options.dataDir, 'worktrees', fromTaskId);
+    await this.withRepositoryLock(repositoryPath, async () => {
+      if (await exists(worktreePath)) {
+        // Kept from the earlier task (it failed or was cancelled): its work is committed there.
+        await gitOrFail(
+          'WORKSPACE_FAILED',
+          `could not switch ${worktreePath} to ${branch}`,
+          ['checkout', '--quiet', '-B', branch, baseCommit],
+          {
+            cwd: worktreePath,
+          },
+        );
+      } else {
+        await gitOrFail(
+          'WORKSPACE_FAILED',
+          `could not recreate the worktree of ${fromTaskId}`,
+          ['worktree', 'add', '--quiet', '--force', '-B', branch, worktreePath, baseCommit],
+          { cwd: repositoryPath },
+        );
+      }
+    });
+    const cwd = await this.confine(worktreePath, spec.workingDirectory ?? '');
+    return { repositoryPath, worktreePath, cwd, branch, baseCommit };
+  }
+
   async prepare(taskId: string, spec: TaskSpec): Promise<TaskWorkspace> {
     const repositoryPath = await this.repositoryFor(spec.repository);
     const baseCommit =

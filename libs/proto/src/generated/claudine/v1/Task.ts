@@ -34,6 +34,11 @@ export interface Task {
   result?: _claudine_v1_TaskResult | null;
   error?: _claudine_v1_TaskError | null;
   cancelReason?: string;
+  /**
+   * The task this one retries (Retry), or continues (Resume).
+   */
+  retryOf?: string;
+  resumedFrom?: string;
 }
 
 export interface Task__Output {
@@ -48,4 +53,9 @@ export interface Task__Output {
   result: _claudine_v1_TaskResult__Output | null;
   error: _claudine_v1_TaskError__Output | null;
   cancelReason: string;
+  /**
+   * The task this one retries (Retry), or continues (Resume).
+   */
+  retryOf: string;
+  resumedFrom: string;
 }

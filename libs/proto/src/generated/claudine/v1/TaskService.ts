@@ -31,6 +31,22 @@ import type {
   ListTasksResponse__Output as _claudine_v1_ListTasksResponse__Output,
 } from '../../claudine/v1/ListTasksResponse';
 import type {
+  ResumeTaskRequest as _claudine_v1_ResumeTaskRequest,
+  ResumeTaskRequest__Output as _claudine_v1_ResumeTaskRequest__Output,
+} from '../../claudine/v1/ResumeTaskRequest';
+import type {
+  ResumeTaskResponse as _claudine_v1_ResumeTaskResponse,
+  ResumeTaskResponse__Output as _claudine_v1_ResumeTaskResponse__Output,
+} from '../../claudine/v1/ResumeTaskResponse';
+import type {
+  RetryTaskRequest as _claudine_v1_RetryTaskRequest,
+  RetryTaskRequest__Output as _claudine_v1_RetryTaskRequest__Output,
+} from '../../claudine/v1/RetryTaskRequest';
+import type {
+  RetryTaskResponse as _claudine_v1_RetryTaskResponse,
+  RetryTaskResponse__Output as _claudine_v1_RetryTaskResponse__Output,
+} from '../../claudine/v1/RetryTaskResponse';
+import type {
   Task as _claudine_v1_Task,
   Task__Output as _claudine_v1_Task__Output,
 } from '../../claudine/v1/Task';
@@ -236,6 +252,102 @@ export interface TaskServiceClient extends grpc.Client {
   ): grpc.ClientUnaryCall;
 
   /**
+   * Continues a finished task: the same Claude session (--resume) on the worker that holds its
+   * transcript when that worker is alive, else a new session given the previous attempt's context.
+   */
+  Resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * Continues a finished task: the same Claude session (--resume) on the worker that holds its
+   * transcript when that worker is alive, else a new session given the previous attempt's context.
+   */
+  resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  resume(
+    argument: _claudine_v1_ResumeTaskRequest,
+    callback: grpc.requestCallback<_claudine_v1_ResumeTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
+   * A new task with the same spec as a finished one, linked to it (retry_of).
+   */
+  Retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  Retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * A new task with the same spec as a finished one, linked to it (retry_of).
+   */
+  retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  retry(
+    argument: _claudine_v1_RetryTaskRequest,
+    callback: grpc.requestCallback<_claudine_v1_RetryTaskResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
    * Streams one task's events from an offset. With follow, the stream ends after the task's final state event.
    */
   Watch(
@@ -286,6 +398,17 @@ export interface TaskServiceHandlers extends grpc.UntypedServiceImplementation {
   List: grpc.handleUnaryCall<_claudine_v1_ListTasksRequest__Output, _claudine_v1_ListTasksResponse>;
 
   /**
+   * Continues a finished task: the same Claude session (--resume) on the worker that holds its
+   * transcript when that worker is alive, else a new session given the previous attempt's context.
+   */
+  Resume: grpc.handleUnaryCall<_claudine_v1_ResumeTaskRequest__Output, _claudine_v1_ResumeTaskResponse>;
+
+  /**
+   * A new task with the same spec as a finished one, linked to it (retry_of).
+   */
+  Retry: grpc.handleUnaryCall<_claudine_v1_RetryTaskRequest__Output, _claudine_v1_RetryTaskResponse>;
+
+  /**
    * Streams one task's events from an offset. With follow, the stream ends after the task's final state event.
    */
   Watch: grpc.handleServerStreamingCall<_claudine_v1_WatchTaskRequest__Output, _claudine_v1_TaskEvent>;
@@ -315,6 +438,18 @@ export interface TaskServiceDefinition extends grpc.ServiceDefinition {
     _claudine_v1_ListTasksResponse,
     _claudine_v1_ListTasksRequest__Output,
     _claudine_v1_ListTasksResponse__Output
+  >;
+  Resume: MethodDefinition<
+    _claudine_v1_ResumeTaskRequest,
+    _claudine_v1_ResumeTaskResponse,
+    _claudine_v1_ResumeTaskRequest__Output,
+    _claudine_v1_ResumeTaskResponse__Output
+  >;
+  Retry: MethodDefinition<
+    _claudine_v1_RetryTaskRequest,
+    _claudine_v1_RetryTaskResponse,
+    _claudine_v1_RetryTaskRequest__Output,
+    _claudine_v1_RetryTaskResponse__Output
   >;
   Watch: MethodDefinition<
     _claudine_v1_WatchTaskRequest,
