@@ -20,14 +20,6 @@ export async function resolveLocalBase(repositoryPath: string, ref = 'HEAD'): Pr
       details: { fields: ['repository'] },
     });
   }
-  try {
-    await git(['rev-parse', '--git-dir'], { cwd: repositoryPath });
-  } catch (error) {
-    throw new AppError('REPOSITORY_INVALID', `repository: ${repositoryPath} is not a git repository`, {
-      cause: error,
-      details: { fields: ['repository'] },
-    });
-  }
   return resolveCommit(repositoryPath, ref);
 }
 
@@ -38,6 +30,14 @@ export async function resolveCommit(repositoryPath: string, ref: string): Promis
       cwd: repositoryPath,
     });
   } catch (error) {
+    // One git call answers both questions (it sits on the path of every task): git exits 128
+    // outside a repository, and 1 (quietly) when the ref is missing.
+    if (error instanceof GitError && /not a git repository/i.test(error.stderr)) {
+      throw new AppError('REPOSITORY_INVALID', `repository: ${repositoryPath} is not a git repository`, {
+        cause: error,
+        details: { fields: ['repository'] },
+      });
+    }
     const reason = ref === 'HEAD' ? 'has no commits yet' : `has no branch, tag or commit "${ref}"`;
     throw new AppError('BASE_REF_NOT_FOUND', `baseRef: ${repositoryPath} ${reason}`, {
       cause: error instanceof GitError ? error : undefined,

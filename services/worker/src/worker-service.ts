@@ -187,6 +187,9 @@ export class WorkerService {
       port: config.metrics.port,
       registry: metrics,
       readiness: async () => {
+        // Ready once it takes tasks, not merely once Redis answers.
+        if (self.service?.state !== 'running')
+          throw new Error(`worker is ${self.service?.state ?? 'starting'}`);
         await commands.ping();
       },
     });

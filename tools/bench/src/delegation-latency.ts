@@ -1,8 +1,8 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isTerminalState, type Attempt, type Task } from '@claudine/core';
+import { isTerminalState, TASK_LIMITS, type Attempt, type Task } from '@claudine/core';
 import {
   closeRedis,
   createRedisConnection,
@@ -41,8 +41,14 @@ export interface DelegationLatencyResult {
   raw: Summary;
   /** Where Claudine's latency goes, from the timestamps the services record. */
   stages: StageSummary[];
-  /** Where agentStartedAtMs could be read: the gRPC Get, or only Redis (not on the wire). */
-  agentStartSource: 'grpc' | 'redis';
+  /** How late this process's event loop ran timers while measuring, ms (1 ms resolution). */
+  eventLoopDelay: { p50: number; p99: number; max: number };
+  /** Tasks whose agent start ClusterClient.get did not return, so it was read from Redis. */
+  agentStartReadFromRedis: number;
+  /** Measured tasks that never started an agent (left out of the latency). */
+  withoutAgentStart: number;
+  /** Measured tasks that needed more than one attempt. */
+  retried: number;
   completed: number;
   failed: { taskId: string; error: string }[];
 }
@@ -55,7 +61,9 @@ const COMPLETION_DEADLINE_MS = 60_000;
  * task's agent has started. So each sample is one task's path through an otherwise idle
  * coordinator and queue, while the worker may still be finishing earlier tasks, as in use.
  */
-export async function measureDelegationLatency(options: DelegationLatencyOptions): Promise<DelegationLatencyResult> {
+export async function measureDelegationLatency(
+  options: DelegationLatencyOptions,
+): Promise<DelegationLatencyResult> {
   const raw = await measureRawBullmqPickup(options);
   const claudine = await measureClaudineDelegation(options);
   return { raw, ...claudine };
@@ -96,21 +104,26 @@ async function measureClaudineDelegation(
     };
 
     for (let i = 0; i < options.warmup; i++) await delegateOne();
+    // Coordinator, worker and client share this event loop: time it holds still delays them all.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const samples: { taskId: string; callStartMs: number }[] = [];
     for (let i = 0; i < options.count; i++) samples.push(await delegateOne());
+    loopDelay.disable();
 
     const total = options.warmup + options.count;
-    await waitFor(
-      async () => (await countFinished(running)) >= total,
-      { timeoutMs: COMPLETION_DEADLINE_MS, intervalMs: 50, description: `all ${total} latency tasks to finish` },
-    );
+    await waitFor(async () => (await countFinished(running)) >= total, {
+      timeoutMs: COMPLETION_DEADLINE_MS,
+      intervalMs: 50,
+      description: `all ${total} latency tasks to finish`,
+    });
 
     let fromRedis = 0;
     const tasks = await runPool(samples.length, 16, async (index) => {
       const { taskId } = samples[index]!;
       const viaGrpc = await running.client.get(taskId);
-      if (viaGrpc.attempts[0]?.agentStartedAtMs !== undefined) return viaGrpc;
-      // The gRPC Attempt message has no agent start field: read the record the worker wrote.
+      if (viaGrpc.attempts.some((attempt) => attempt.agentStartedAtMs !== undefined)) return viaGrpc;
+      // An API whose Attempt message does not carry the agent start: read the record the worker wrote.
       fromRedis++;
       const stored = await running.store.get(taskId);
       if (!stored) throw new Error(`task ${taskId} vanished from Redis`);
@@ -119,23 +132,71 @@ async function measureClaudineDelegation(
 
     const failed = tasks
       .filter((task) => task.state !== 'completed')
-      .map((task) => ({ taskId: task.id, error: `${task.state}: ${task.error?.message ?? 'no error recorded'}` }));
+      .map((task) => ({
+        taskId: task.id,
+        error: `${task.state}: ${task.error?.message ?? 'no error recorded'}`,
+      }));
+    // A retried task counts from its call to its first agent start, whichever attempt that was.
+    const latencies = tasks.flatMap((task, index) => {
+      const agentStartedAtMs = task.attempts.find(
+        (attempt) => attempt.agentStartedAtMs !== undefined,
+      )?.agentStartedAtMs;
+      return agentStartedAtMs === undefined ? [] : [agentStartedAtMs - samples[index]!.callStartMs];
+    });
+    if (latencies.length === 0)
+      throw new Error(`no task recorded an agent start (${failed[0]?.error ?? 'unknown'})`);
+    // Stages only for single-attempt tasks: a retry's events and timestamps interleave two attempts.
     const timings = await runPool(tasks.length, 16, async (index) => {
       const task = tasks[index]!;
-      return stageTimes(task, samples[index]!.callStartMs, await worktreeReadyMs(running, task.id));
+      return task.attempts.length === 1
+        ? stageTimes(task, samples[index]!.callStartMs, await worktreeReadyMs(running, task.id))
+        : undefined;
     });
-    const complete = timings.filter((timing): timing is StageTimes => timing !== undefined);
-    if (complete.length === 0) throw new Error(`no task recorded an agent start (${failed[0]?.error ?? 'unknown'})`);
+    const staged = timings.filter((timing): timing is StageTimes => timing !== undefined);
+    const stage = (
+      name: string,
+      from: (t: StageTimes) => number,
+      to: (t: StageTimes) => number,
+    ): StageSummary => ({
+      stage: name,
+      summary: summarize(staged.map((t) => to(t) - from(t))),
+    });
 
     return {
-      claudine: summarize(complete.map((t) => t.agentStartedAtMs - t.callStartMs)),
-      stages: [
-        { stage: 'Delegate RPC to task written (gRPC, validation, repo check)', summary: summarize(complete.map((t) => t.createdAtMs - t.callStartMs)) },
-        { stage: 'task written to attempt claimed (BullMQ pickup)', summary: summarize(complete.map((t) => t.claimedAtMs - t.createdAtMs)) },
-        { stage: 'attempt claimed to worktree ready (Lua claim, task read, git)', summary: summarize(complete.map((t) => t.worktreeReadyMs - t.claimedAtMs)) },
-        { stage: 'worktree ready to agent spawned (agent setup, spawn)', summary: summarize(complete.map((t) => t.agentStartedAtMs - t.worktreeReadyMs)) },
-      ],
-      agentStartSource: fromRedis > 0 ? 'redis' : 'grpc',
+      claudine: summarize(latencies),
+      stages:
+        staged.length === 0
+          ? []
+          : [
+              stage(
+                'Delegate RPC to task written (gRPC, validation, repo check)',
+                (t) => t.callStartMs,
+                (t) => t.createdAtMs,
+              ),
+              stage(
+                'task written to attempt claimed (BullMQ pickup)',
+                (t) => t.createdAtMs,
+                (t) => t.claimedAtMs,
+              ),
+              stage(
+                'attempt claimed to worktree ready (Lua claim, task read, git)',
+                (t) => t.claimedAtMs,
+                (t) => t.worktreeReadyMs,
+              ),
+              stage(
+                'worktree ready to agent spawned (agent setup, spawn)',
+                (t) => t.worktreeReadyMs,
+                (t) => t.agentStartedAtMs,
+              ),
+            ],
+      eventLoopDelay: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
+      agentStartReadFromRedis: fromRedis,
+      withoutAgentStart: tasks.length - latencies.length,
+      retried: tasks.filter((task) => task.attempts.length > 1).length,
       completed: tasks.length - failed.length,
       failed,
     };
@@ -156,7 +217,11 @@ interface StageTimes {
   agentStartedAtMs: number;
 }
 
-function stageTimes(task: Task, callStartMs: number, worktreeReadyMs: number | undefined): StageTimes | undefined {
+function stageTimes(
+  task: Task,
+  callStartMs: number,
+  worktreeReadyMs: number | undefined,
+): StageTimes | undefined {
   const attempt: Attempt | undefined = task.attempts[0];
   if (attempt?.agentStartedAtMs === undefined || worktreeReadyMs === undefined) return undefined;
   return {
@@ -171,7 +236,9 @@ function stageTimes(task: Task, callStartMs: number, worktreeReadyMs: number | u
 /** When the worker reported the task's worktree ready (the event is stamped as it is written). */
 async function worktreeReadyMs(cluster: InProcessCluster, taskId: string): Promise<number | undefined> {
   const events = await readTaskEvents(cluster.redis, cluster.keys, taskId, 0);
-  const ready = events.find((event) => event.type === 'worker.log' && event.data.message === 'worktree ready');
+  const ready = events.find(
+    (event) => event.type === 'worker.log' && event.data.message === 'worktree ready',
+  );
   return ready?.timeMs;
 }
 
@@ -202,7 +269,9 @@ async function waitForAgentStart(reader: Redis, cluster: InProcessCluster, taskI
 
 async function countFinished(cluster: InProcessCluster): Promise<number> {
   const counts = await Promise.all(
-    (['completed', 'failed', 'cancelled'] as const).map((state) => cluster.redis.zcard(cluster.keys.tasksInState(state))),
+    (['completed', 'failed', 'cancelled'] as const).map((state) =>
+      cluster.redis.zcard(cluster.keys.tasksInState(state)),
+    ),
   );
   return counts.reduce((sum, count) => sum + count, 0);
 }
@@ -213,14 +282,25 @@ async function countFinished(cluster: InProcessCluster): Promise<number> {
  */
 async function measureRawBullmqPickup(options: DelegationLatencyOptions): Promise<Summary> {
   const prefix = `${randomKeyPrefix('raw-latency')}:bull`;
-  const producer = createRedisConnection({ url: options.redisUrl, role: 'producer', name: 'bench-raw-producer' });
-  const consumer = createRedisConnection({ url: options.redisUrl, role: 'consumer', name: 'bench-raw-worker' });
+  const producer = createRedisConnection({
+    url: options.redisUrl,
+    role: 'producer',
+    name: 'bench-raw-producer',
+  });
+  const consumer = createRedisConnection({
+    url: options.redisUrl,
+    role: 'consumer',
+    name: 'bench-raw-worker',
+  });
   const waiting = new Map<string, (atMs: number) => void>();
   let queue: Queue<TaskJobData, void, typeof RUN_TASK_JOB> | undefined;
   let worker: Worker<TaskJobData, void> | undefined;
   try {
     await Promise.all([waitForRedis(producer), waitForRedis(consumer)]);
-    queue = new Queue<TaskJobData, void, typeof RUN_TASK_JOB>(TASK_QUEUE_NAME, { connection: producer, prefix });
+    queue = new Queue<TaskJobData, void, typeof RUN_TASK_JOB>(TASK_QUEUE_NAME, {
+      connection: producer,
+      prefix,
+    });
     worker = new Worker<TaskJobData, void>(
       TASK_QUEUE_NAME,
       (job) => {
@@ -234,8 +314,16 @@ async function measureRawBullmqPickup(options: DelegationLatencyOptions): Promis
     const addOne = async (id: string): Promise<number> => {
       const started = new Promise<number>((resolve) => waiting.set(id, resolve));
       const before = performance.now();
-      await addedQueue.add(RUN_TASK_JOB, { taskId: id }, taskJobOptions(id, 'P2'));
-      const processorStartedAt = await withDeadline(started, PER_TASK_DEADLINE_MS, `raw job ${id} to be processed`);
+      await addedQueue.add(
+        RUN_TASK_JOB,
+        { taskId: id },
+        taskJobOptions(id, 'P2', TASK_LIMITS.defaultMaxAttempts),
+      );
+      const processorStartedAt = await withDeadline(
+        started,
+        PER_TASK_DEADLINE_MS,
+        `raw job ${id} to be processed`,
+      );
       waiting.delete(id);
       return processorStartedAt - before;
     };

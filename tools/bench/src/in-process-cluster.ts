@@ -28,6 +28,8 @@ export interface InProcessClusterOptions {
  * a gRPC client and a direct view of the same Redis keys for what the API does not return.
  */
 export interface InProcessCluster {
+  /** For calls that bypass gRPC (to tell the wire's cost from the rest). */
+  coordinator: CoordinatorService;
   client: ClusterClient;
   keys: Keyspace;
   /** The bench's own Redis connection under the cluster's prefix. */
@@ -49,10 +51,18 @@ export async function startInProcessCluster(options: InProcessClusterOptions): P
       CLAUDINE_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     };
-    const coordinatorConfig = loadCoordinatorConfig({ ...commonEnv, CLAUDINE_GRPC_HOST: '127.0.0.1', CLAUDINE_GRPC_PORT: '0' });
+    const coordinatorConfig = loadCoordinatorConfig({
+      ...commonEnv,
+      CLAUDINE_GRPC_HOST: '127.0.0.1',
+      CLAUDINE_GRPC_PORT: '0',
+    });
     const coordinator = await CoordinatorService.create(
       coordinatorConfig,
-      createLogger({ name: 'coordinator', level: coordinatorConfig.logLevel, destination: options.logDestination }),
+      createLogger({
+        name: 'coordinator',
+        level: coordinatorConfig.logLevel,
+        destination: options.logDestination,
+      }),
     );
     opened.push(() => coordinator.close());
 
@@ -66,7 +76,11 @@ export async function startInProcessCluster(options: InProcessClusterOptions): P
       });
       const worker = await WorkerService.create({
         config: workerConfig,
-        logger: createLogger({ name: 'worker', level: workerConfig.logLevel, destination: options.logDestination }),
+        logger: createLogger({
+          name: 'worker',
+          level: workerConfig.logLevel,
+          destination: options.logDestination,
+        }),
       });
       opened.push(() => worker.close());
     }
@@ -79,7 +93,7 @@ export async function startInProcessCluster(options: InProcessClusterOptions): P
     const client = ClusterClient.connect(coordinator.grpcAddress);
     opened.push(() => Promise.resolve(client.close()));
 
-    return { client, keys, redis, store: new TaskStore(redis, keys), close };
+    return { coordinator, client, keys, redis, store: new TaskStore(redis, keys), close };
   } catch (error) {
     await close();
     throw error;

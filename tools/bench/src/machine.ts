@@ -8,6 +8,12 @@ export interface MachineInfo {
   platform: string;
   node: string;
   redis: string;
+  /** 1-minute load average when the run started: other work on the machine skews every number. */
+  loadAverage: number;
+}
+
+export function loadAverage(): number {
+  return Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
 }
 
 export async function describeMachine(redis: Redis): Promise<MachineInfo> {
@@ -20,5 +26,6 @@ export async function describeMachine(redis: Redis): Promise<MachineInfo> {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     redis: /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown',
+    loadAverage: loadAverage(),
   };
 }

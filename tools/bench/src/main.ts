@@ -6,9 +6,9 @@ import { closeRedis, createRedisConnection, waitForRedis } from '@claudine/store
 import { startRedis, type RedisHarness } from '@claudine/testing';
 import { measureAdmissionThroughput } from './admission-throughput';
 import { measureDelegationLatency } from './delegation-latency';
-import { errorMessage } from './fixtures';
-import { describeMachine } from './machine';
-import { admissionSection, latencySection, TARGETS, wholePathSection, type Outcome, type Section } from './report';
+import { describeMachine, loadAverage } from './machine';
+import { settle, type Outcome } from './outcome';
+import { admissionSection, latencySection, TARGETS, wholePathSection, type Section } from './report';
 import { renderResultTable } from './table';
 import { measureWholePath } from './whole-path';
 
@@ -16,7 +16,7 @@ const RESULTS_DIR = path.resolve(__dirname, '..', 'results');
 
 const CONFIG = {
   latency: { count: 1_000, warmup: 20, workerCapacity: 4 },
-  admission: { count: 2_000, concurrency: 64, warmup: 100 },
+  admission: { count: 2_000, concurrency: 64, warmup: 100, rounds: 2 },
   wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
 } as const;
 
@@ -30,14 +30,12 @@ function progress(text: string): void {
 async function attempt<T>(name: string, run: () => Promise<T>): Promise<Outcome<T>> {
   const started = Date.now();
   progress(`${name}...`);
-  try {
-    const value = await run();
-    progress(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { ok: true, value };
-  } catch (error) {
-    progress(`${name} FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${errorMessage(error)}`);
-    return { ok: false, error: errorMessage(error) };
-  }
+  const outcome = await settle(run);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  progress(
+    outcome.ok ? `${name} done in ${seconds} s` : `${name} FAILED after ${seconds} s: ${outcome.error}`,
+  );
+  return outcome;
 }
 
 function closeStream(stream: WriteStream): Promise<void> {
@@ -63,24 +61,39 @@ async function main(): Promise<number> {
     process.stdout.write(
       `Claudine bench  ${startedAt.toISOString()}\n` +
         `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}\n` +
-        `node ${machine.node}, redis ${machine.redis} (${process.env.REDIS_URL ? 'REDIS_URL' : 'private redis-server child'}), one Redis for the whole run, a fresh key prefix per measurement\n\n`,
+        `node ${machine.node}, redis ${machine.redis} (${process.env.REDIS_URL ? 'REDIS_URL' : 'private redis-server child'}), one Redis for the whole run, a fresh key prefix per measurement\n` +
+        `load average (1 min) at start: ${machine.loadAverage} on ${machine.cores} cores` +
+        // Measured before the bench does anything: a high value means other work shares the machine.
+        `${machine.loadAverage > machine.cores / 2 ? ' (busy with other work: expect noisy, pessimistic numbers)' : ''}\n\n`,
     );
 
     const redisUrl = redis.url;
-    const latency = await attempt(`delegation latency (${CONFIG.latency.count} tasks + ${CONFIG.latency.count} raw jobs)`, () =>
-      measureDelegationLatency({ redisUrl, ...CONFIG.latency, logDestination: log }),
+    const latency = await attempt(
+      `delegation latency (${CONFIG.latency.count} tasks + ${CONFIG.latency.count} raw jobs)`,
+      () => measureDelegationLatency({ redisUrl, ...CONFIG.latency, logDestination: log }),
     );
     const admission = await attempt(`admission throughput (${CONFIG.admission.count} calls)`, () =>
       measureAdmissionThroughput({ redisUrl, ...CONFIG.admission, logDestination: log }),
     );
-    const wholePath = await attempt(`whole path (${CONFIG.wholePath.tasks} tasks, real Claude Code CLI)`, () =>
-      measureWholePath({ redisUrl, ...CONFIG.wholePath, write: (text) => log.write(text) }),
+    const wholePath = await attempt(
+      `whole path (${CONFIG.wholePath.tasks} tasks, real Claude Code CLI)`,
+      () => measureWholePath({ redisUrl, ...CONFIG.wholePath, write: (text) => log.write(text) }),
     );
 
     const sections: Section[] = [
       latencySection(latency, CONFIG.latency.count, CONFIG.latency.workerCapacity),
-      admissionSection(admission, CONFIG.admission.count, CONFIG.admission.concurrency),
-      wholePathSection(wholePath, CONFIG.wholePath.tasks, CONFIG.wholePath.workers, CONFIG.wholePath.capacity),
+      admissionSection(
+        admission,
+        CONFIG.admission.count,
+        CONFIG.admission.concurrency,
+        CONFIG.admission.rounds,
+      ),
+      wholePathSection(
+        wholePath,
+        CONFIG.wholePath.tasks,
+        CONFIG.wholePath.workers,
+        CONFIG.wholePath.capacity,
+      ),
     ];
     const rows = sections.flatMap((section) => section.rows);
     const resultsPath = path.join(RESULTS_DIR, 'latest.json');
@@ -88,15 +101,21 @@ async function main(): Promise<number> {
     process.stdout.write('\n');
     for (const detail of sections.flatMap((section) => section.details)) process.stdout.write(`${detail}\n`);
     for (const note of sections.flatMap((section) => section.notes)) process.stdout.write(`${note}\n`);
-    process.stdout.write(`\nservice logs: ${path.relative(process.cwd(), logPath)}; results: ${path.relative(process.cwd(), resultsPath)}\n`);
+    const durationMs = Date.now() - startedAt.getTime();
+    const endLoad = loadAverage();
+    process.stdout.write(
+      `\nran ${(durationMs / 1000).toFixed(0)} s; load average (1 min) at end: ${endLoad} (the whole path's ${CONFIG.wholePath.tasks} CLIs raise it)\n` +
+        `service logs: ${path.relative(process.cwd(), logPath)}; results: ${path.relative(process.cwd(), resultsPath)}\n`,
+    );
 
     await writeFile(
       resultsPath,
       `${JSON.stringify(
         {
           startedAt: startedAt.toISOString(),
-          durationMs: Date.now() - startedAt.getTime(),
+          durationMs,
           machine,
+          loadAverageAtEnd: endLoad,
           config: CONFIG,
           targets: TARGETS,
           rows,
@@ -122,12 +141,16 @@ main().then(
     process.exitCode = code;
     setTimeout(() => {
       const resources = process.getActiveResourcesInfo().filter((name) => name !== 'Timeout');
-      process.stderr.write(`[bench] still running ${LEAK_GRACE_MS / 1000} s after the end, held by: ${resources.join(', ')}\n`);
+      process.stderr.write(
+        `[bench] still running ${LEAK_GRACE_MS / 1000} s after the end, held by: ${resources.join(', ')}\n`,
+      );
       process.exit(code === 0 ? 1 : code);
     }, LEAK_GRACE_MS).unref();
   },
   (error: unknown) => {
-    process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

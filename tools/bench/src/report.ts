@@ -1,5 +1,6 @@
 import type { AdmissionThroughputResult } from './admission-throughput';
 import type { DelegationLatencyResult } from './delegation-latency';
+import type { Outcome } from './outcome';
 import type { Summary } from './stats';
 import { errorRow, formatMs, formatRate, formatRatio, renderTable, verdict, type ResultRow } from './table';
 import type { WholePathResult } from './whole-path';
@@ -13,8 +14,6 @@ export const TARGETS = {
   originalWholePathMs: 200_000,
 } as const;
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
-
 export interface Section {
   rows: ResultRow[];
   /** Lines printed under the table: method, caveats, failures in full. */
@@ -27,14 +26,34 @@ const LATENCY_METRIC = 'delegation latency';
 const ADMISSION_METRIC = 'admission throughput';
 const WHOLE_PATH_METRIC = 'whole path wall time';
 
-export function latencySection(outcome: Outcome<DelegationLatencyResult>, count: number, capacity: number): Section {
+export function latencySection(
+  outcome: Outcome<DelegationLatencyResult>,
+  count: number,
+  capacity: number,
+): Section {
   const target = `p99 < ${TARGETS.delegationP99Ms} ms`;
   const notes = [
     `delegation latency: ${count} tasks, one in flight (next Delegate once the previous agent started), worker capacity ${capacity}, trivial shell agent; ` +
       `baseline: same BullMQ job via queue.add() to a BullMQ Worker (concurrency ${capacity}), add() start to processor start, same pacing.`,
   ];
-  if (!outcome.ok) return { rows: [errorRow(LATENCY_METRIC, target, outcome.error)], notes: [...notes, `delegation latency error: ${outcome.error}`], details: [] };
-  const { claudine, raw, stages, agentStartSource, failed, completed } = outcome.value;
+  if (!outcome.ok) {
+    return {
+      rows: [errorRow(LATENCY_METRIC, target, outcome.error)],
+      notes: [...notes, `delegation latency error: ${outcome.error}`],
+      details: [],
+    };
+  }
+  const {
+    claudine,
+    raw,
+    stages,
+    eventLoopDelay,
+    agentStartReadFromRedis,
+    withoutAgentStart,
+    retried,
+    failed,
+    completed,
+  } = outcome.value;
   const row = (label: keyof Summary, withTarget: boolean): ResultRow => ({
     metric: `${LATENCY_METRIC} ${label}`,
     claudine: formatMs(claudine[label]),
@@ -43,96 +62,178 @@ export function latencySection(outcome: Outcome<DelegationLatencyResult>, count:
     target: withTarget ? `< ${TARGETS.delegationP99Ms} ms` : '-',
     verdict: withTarget ? verdict(claudine[label] < TARGETS.delegationP99Ms) : 'info',
   });
-  if (agentStartSource === 'redis') {
+  if (agentStartReadFromRedis > 0) {
     notes.push(
-      'agentStartedAtMs is not returned by ClusterClient.get (the gRPC Attempt message has no such field); read from the task record in Redis instead.',
+      `ClusterClient.get returned no agentStartedAtMs for ${agentStartReadFromRedis} tasks (the gRPC Attempt message lacks it); read from the task records in Redis instead.`,
     );
   }
-  notes.push(`delegation latency tasks: ${completed} completed, ${failed.length} not completed.`);
+  notes.push(
+    `event loop delay of the process hosting coordinator, worker and client while measuring: ` +
+      `p50 ${formatMs(eventLoopDelay.p50)}, p99 ${formatMs(eventLoopDelay.p99)}, max ${formatMs(eventLoopDelay.max)}.`,
+  );
+  notes.push(
+    `delegation latency tasks: ${completed} completed, ${failed.length} not completed, ${retried} retried, ${withoutAgentStart} without an agent start (left out).`,
+  );
   for (const failure of failed.slice(0, 5)) notes.push(`  ${failure.taskId}: ${failure.error}`);
-  const details = [
-    'Where the delegation latency goes (Claudine, per task, from the services\' own timestamps):\n' +
-      renderTable(
-        ['stage', 'p50', 'p95', 'p99', 'max'],
-        stages.map(({ stage, summary }) => [stage, formatMs(summary.p50), formatMs(summary.p95), formatMs(summary.p99), formatMs(summary.max)]),
-      ),
-  ];
-  return { rows: [row('p50', false), row('p95', false), row('p99', true), row('max', false)], notes, details };
+  const details =
+    stages.length === 0
+      ? []
+      : [
+          "Where the delegation latency goes (Claudine, per task, from the services' own timestamps):\n" +
+            renderTable(
+              ['stage', 'p50', 'p95', 'p99', 'max'],
+              stages.map(({ stage, summary }) => [
+                stage,
+                formatMs(summary.p50),
+                formatMs(summary.p95),
+                formatMs(summary.p99),
+                formatMs(summary.max),
+              ]),
+            ),
+        ];
+  return {
+    rows: [row('p50', false), row('p95', false), row('p99', true), row('max', false)],
+    notes,
+    details,
+  };
 }
 
-export function admissionSection(outcome: Outcome<AdmissionThroughputResult>, count: number, concurrency: number): Section {
+export function admissionSection(
+  outcome: Outcome<AdmissionThroughputResult>,
+  count: number,
+  concurrency: number,
+  rounds: number,
+): Section {
   const target = `>= ${TARGETS.admissionRatio}x raw`;
   const metric = `${ADMISSION_METRIC} (${count}, ${concurrency} in flight)`;
   const notes = [
-    `admission throughput: ${count} Delegate calls from one gRPC client, ${concurrency} in flight, no worker (tasks stay queued); ` +
-      `baseline: queue.add() of the same job, same concurrency, same Redis.`,
+    `admission throughput: ${count} Delegate calls from one gRPC client in this process, ${concurrency} in flight, no worker (tasks stay queued), ` +
+      `best of ${rounds} rounds; baseline: queue.add() of the same job (same options), same concurrency, same Redis, best of ${rounds}.`,
   ];
-  if (!outcome.ok) return { rows: [errorRow(metric, target, outcome.error)], notes: [...notes, `admission throughput error: ${outcome.error}`], details: [] };
-  const { claudine, raw } = outcome.value;
+  if (!outcome.ok) {
+    return {
+      rows: [errorRow(metric, target, outcome.error)],
+      notes: [...notes, `admission throughput error: ${outcome.error}`],
+      details: [],
+    };
+  }
+  const { claudine, withoutGrpc, raw } = outcome.value;
   const ratio = claudine.perSecond / raw.perSecond;
+  const latencyRow = (label: 'p50' | 'p99'): ResultRow => ({
+    metric: `Delegate call latency under load ${label}`,
+    claudine: formatMs(claudine.callLatency[label]),
+    baseline: formatMs(raw.callLatency[label]),
+    ratio: formatRatio(claudine.callLatency[label] / raw.callLatency[label]),
+    target: '-',
+    verdict: 'info',
+  });
   return {
     rows: [
-      { metric, claudine: formatRate(claudine.perSecond), baseline: formatRate(raw.perSecond), ratio: formatRatio(ratio), target, verdict: verdict(ratio >= TARGETS.admissionRatio) },
       {
-        metric: 'call latency under that load p50',
-        claudine: formatMs(claudine.callLatency.p50),
-        baseline: formatMs(raw.callLatency.p50),
-        ratio: formatRatio(claudine.callLatency.p50 / raw.callLatency.p50),
+        metric,
+        claudine: formatRate(claudine.perSecond),
+        baseline: formatRate(raw.perSecond),
+        ratio: formatRatio(ratio),
+        target,
+        verdict: verdict(ratio >= TARGETS.admissionRatio),
+      },
+      {
+        metric: 'admission without gRPC (TaskService.delegate)',
+        claudine: formatRate(withoutGrpc.perSecond),
+        baseline: formatRate(raw.perSecond),
+        ratio: formatRatio(withoutGrpc.perSecond / raw.perSecond),
         target: '-',
         verdict: 'info',
       },
-      {
-        metric: 'call latency under that load p99',
-        claudine: formatMs(claudine.callLatency.p99),
-        baseline: formatMs(raw.callLatency.p99),
-        ratio: formatRatio(claudine.callLatency.p99 / raw.callLatency.p99),
-        target: '-',
-        verdict: 'info',
-      },
+      latencyRow('p50'),
+      latencyRow('p99'),
     ],
     notes,
     details: [],
   };
 }
 
-export function wholePathSection(outcome: Outcome<WholePathResult>, tasks: number, workers: number, capacity: number): Section {
+export function wholePathSection(
+  outcome: Outcome<WholePathResult>,
+  tasks: number,
+  workers: number,
+  capacity: number,
+): Section {
   const target = `< ${TARGETS.wholePathWallMs / 1000} s`;
   const metric = `${WHOLE_PATH_METRIC} (${tasks} tasks, real CLI)`;
-  const reference = `${TARGETS.originalWholePathMs / 1000} s (orig.)`;
   const notes = [
     `whole path: claudine up (${workers} workers x capacity ${capacity}, child processes), ${tasks} tasks delegated at once, ` +
-      `real Claude Code CLI against a loopback scripted Messages API that answers at once.`,
-    `reference: the original Claudine needed ${TARGETS.originalWholePathMs / 1000} s here (not measured in this run; shown as the baseline).`,
+      `real Claude Code CLI against a loopback scripted Messages API that answers at once; ` +
+      `baseline: the same CLI, arguments and fixed environment spawned ${tasks} times at once without Claudine.`,
   ];
+  const reference = (wallMs?: number): string =>
+    `reference: the original Claudine needed ${TARGETS.originalWholePathMs / 1000} s here` +
+    (wallMs === undefined
+      ? '.'
+      : `; this run ${formatMs(wallMs)} (${formatRatio(wallMs / TARGETS.originalWholePathMs)} of it).`);
   if (!outcome.ok) {
-    return { rows: [{ ...errorRow(metric, target, outcome.error), baseline: reference }], notes: [...notes, `whole path error: ${outcome.error}`], details: [] };
+    return {
+      rows: [errorRow(metric, target, outcome.error)],
+      notes: [...notes, `whole path error: ${outcome.error}`, reference()],
+      details: [],
+    };
   }
-  const result = outcome.value;
+  const { claudine, bareCli, agentCommand, claudeCodeVersion, apiRequests } = outcome.value;
   notes.push(
-    `whole path agent: ${result.agentCommand} (Claude Code ${result.claudeCodeVersion}); ${result.completed}/${tasks} completed; ` +
-      `${result.apiRequests} Messages API requests answered.`,
+    `whole path agent: ${agentCommand} (Claude Code ${claudeCodeVersion}); ${apiRequests} Messages API requests answered in all.`,
   );
-  for (const failure of result.failed.slice(0, 5)) notes.push(`  ${failure.taskId}: ${failure.error}`);
-  const info = (label: string, value: string): ResultRow => ({ metric: label, claudine: value, baseline: '-', ratio: '-', target: '-', verdict: 'info' });
+  const baseline = bareCli.ok ? formatMs(bareCli.value.concurrentWallMs) : 'error';
+  if (!bareCli.ok) notes.push(`whole path baseline (bare CLI) error: ${bareCli.error}`);
+  if (!claudine.ok) {
+    return {
+      rows: [{ ...errorRow(metric, target, claudine.error), baseline }],
+      notes: [...notes, `whole path error: ${claudine.error}`, reference()],
+      details: [],
+    };
+  }
+  const result = claudine.value;
+  notes.push(reference(result.wallMs));
+  if (bareCli.ok && bareCli.value.concurrentWallMs >= TARGETS.wholePathWallMs) {
+    notes.push(
+      `the ${target} target is below the floor measured in this run: the same ${tasks} CLI runs without Claudine take ${formatMs(bareCli.value.concurrentWallMs)} ` +
+        `(a single run by itself: ${formatMs(bareCli.value.singleRunMs)}).`,
+    );
+  }
+  for (const failure of result.failed.slice(0, 5))
+    notes.push(`whole path task not completed: ${failure.taskId}: ${failure.error}`);
+  const info = (label: string, value: string, base = '-'): ResultRow => ({
+    metric: label,
+    claudine: value,
+    baseline: base,
+    ratio: '-',
+    target: '-',
+    verdict: 'info',
+  });
   const allCompleted = result.completed === tasks;
   return {
     rows: [
       {
         metric,
         claudine: formatMs(result.wallMs),
-        baseline: reference,
-        ratio: formatRatio(result.wallMs / TARGETS.originalWholePathMs),
+        baseline,
+        ratio: bareCli.ok ? formatRatio(result.wallMs / bareCli.value.concurrentWallMs) : '-',
         target,
         // A fast run that lost tasks is not a success.
         verdict: verdict(allCompleted && result.wallMs < TARGETS.wholePathWallMs),
       },
-      info('whole path tasks completed', `${result.completed}/${tasks}`),
+      info(
+        'whole path tasks completed',
+        `${result.completed}/${tasks}`,
+        bareCli.ok ? `${tasks}/${tasks}` : '-',
+      ),
+      info('whole path retried attempts', String(result.retries)),
       info('whole path peak concurrency', String(result.peakConcurrency)),
       info('whole path queue wait p50', formatMs(result.queueWait.p50)),
       info('whole path queue wait max', formatMs(result.queueWait.max)),
       info('whole path claim to agent start p50', formatMs(result.preparation.p50)),
+      info('whole path claim to agent start max', formatMs(result.preparation.max)),
       info('whole path agent run + commit p50', formatMs(result.agentRun.p50)),
-      info('whole path agent run + commit max', formatMs(result.agentRun.max)),
+      info('one CLI run alone (no Claudine)', '-', bareCli.ok ? formatMs(bareCli.value.singleRunMs) : '-'),
     ],
     notes,
     details: [],

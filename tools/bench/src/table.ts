@@ -41,6 +41,7 @@ export function renderResultTable(rows: readonly ResultRow[]): string {
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 1_000) return `${(ms / 1000).toFixed(2)} s`;
   return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
 }
 
@@ -57,8 +58,14 @@ export function verdict(meets: boolean): ResultRow['verdict'] {
   return meets ? 'meets' : 'misses';
 }
 
-/** A measurement that could not run still gets a row, carrying the reason instead of numbers. */
+const ERROR_CELL_CHARS = 70;
+
+/**
+ * A measurement that could not run still gets a row, carrying the reason instead of numbers; the
+ * cell is cut to keep the table readable, so callers print the full message under the table too.
+ */
 export function errorRow(metric: string, target: string, error: unknown): ResultRow {
-  const message = error instanceof Error ? error.message : String(error);
-  return { metric, claudine: `error: ${message.split('\n')[0] ?? ''}`, baseline: '-', ratio: '-', target, verdict: 'error' };
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  const cell = message.length > ERROR_CELL_CHARS ? `${message.slice(0, ERROR_CELL_CHARS - 1)}…` : message;
+  return { metric, claudine: `error: ${cell}`, baseline: '-', ratio: '-', target, verdict: 'error' };
 }

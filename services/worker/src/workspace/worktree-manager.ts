@@ -85,11 +85,10 @@ export class WorktreeManager {
     const worktreePath = path.join(this.options.dataDir, 'worktrees', taskId);
     await mkdir(path.dirname(worktreePath), { recursive: true });
     await this.withRepositoryLock(repositoryPath, async () => {
-      // A previous attempt of the same task may have left its worktree behind.
-      if (await exists(worktreePath)) {
-        await rm(worktreePath, { recursive: true, force: true });
-        await git(['worktree', 'prune'], { cwd: repositoryPath });
-      }
+      // A previous attempt of the same task may have left its worktree behind. Never
+      // `git worktree prune` here: run by one worker process while another is half-way through
+      // `worktree add` in the same repository, it deletes the other's new entry.
+      if (await exists(worktreePath)) await this.removeWorktree(repositoryPath, worktreePath);
       await gitOrFail(
         'WORKSPACE_FAILED',
         `could not create the worktree for ${taskId}`,
@@ -142,12 +141,17 @@ export class WorktreeManager {
 
   /** Removes the worktree; the branch (and so the work) stays in the repository. */
   async release(workspace: TaskWorkspace): Promise<void> {
-    await this.withRepositoryLock(workspace.repositoryPath, async () => {
-      await git(['worktree', 'remove', '--force', workspace.worktreePath], {
-        cwd: workspace.repositoryPath,
-      }).catch(() => rm(workspace.worktreePath, { recursive: true, force: true }));
-      await git(['worktree', 'prune'], { cwd: workspace.repositoryPath });
-    });
+    await this.withRepositoryLock(workspace.repositoryPath, () =>
+      this.removeWorktree(workspace.repositoryPath, workspace.worktreePath),
+    );
+  }
+
+  /** Removes one worktree and its registration only (see prepare: no prune). */
+  private async removeWorktree(repositoryPath: string, worktreePath: string): Promise<void> {
+    await git(['worktree', 'remove', '--force', '--force', worktreePath], { cwd: repositoryPath }).catch(() =>
+      // Not a registered worktree any more: the directory alone is left; `worktree add --force` reclaims a stale entry.
+      rm(worktreePath, { recursive: true, force: true }),
+    );
   }
 
   private async repositoryFor(repository: string): Promise<string> {
