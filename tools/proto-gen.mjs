@@ -68,7 +68,9 @@ if (!check) {
     const committed = listFiles(target).sort();
     const stale = [...new Set([...fresh, ...committed])].filter((file) => {
       try {
-        return readFileSync(path.join(scratch, file), 'utf8') !== readFileSync(path.join(target, file), 'utf8');
+        return (
+          readFileSync(path.join(scratch, file), 'utf8') !== readFileSync(path.join(target, file), 'utf8')
+        );
       } catch {
         return true;
       }

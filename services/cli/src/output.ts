@@ -24,6 +24,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':
+    case 'WORKING_DIRECTORY_INVALID':
     case 'POLICY_REFUSED':
       return EXIT.refused;
     default:

@@ -72,7 +72,7 @@ export const ConfigSchema = z
     CLAUDINE_LOCK_DURATION_MS: envInt(1_000, 600_000).default(10_000),
     /** How often workers look for tasks whose holder stopped renewing its lock. */
     CLAUDINE_STALLED_INTERVAL_MS: envInt(500, 600_000).default(5_000),
-    /** A task whose worker dies this many times is failed (WORKER_LOST) rather than run again. */
+    /** A task whose worker dies more than this many times is failed (WORKER_LOST) rather than run again. */
     CLAUDINE_MAX_STALLED_COUNT: envInt(0, 100).default(2),
     CLAUDINE_GIT_AUTHOR_NAME: z.string().min(1).default('Claudine'),
     CLAUDINE_GIT_AUTHOR_EMAIL: z.string().min(3).default('claudine@localhost'),

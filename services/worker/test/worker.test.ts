@@ -229,6 +229,17 @@ describe('worker', () => {
     expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
   });
 
+  it('fails at once, without retrying, when the working directory is not in the repository', async () => {
+    await startWorker('agent-writes-file.sh');
+    const task = await finished(await delegate({ workingDirectory: 'no/such/dir' }));
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({
+      code: 'WORKING_DIRECTORY_INVALID',
+      message: expect.stringContaining('no/such/dir'),
+    });
+    expect(task.attempts).toHaveLength(1);
+  });
+
   it('refuses a permission mode the worker does not allow, before any agent starts', async () => {
     await startWorker('agent-writes-file.sh');
     const task = await finished(await delegate({ agent: { permissionMode: 'bypassPermissions' } }));

@@ -5,10 +5,18 @@ import path from 'node:path';
 import { closeRedis, createRedisConnection, waitForRedis } from '@claudine/store';
 import { startRedis, type RedisHarness } from '@claudine/testing';
 import { measureAdmissionThroughput } from './admission-throughput';
+import { measureCancelLatency } from './cancel-latency';
 import { measureDelegationLatency } from './delegation-latency';
 import { describeMachine, loadAverage } from './machine';
 import { settle, type Outcome } from './outcome';
-import { admissionSection, latencySection, TARGETS, wholePathSection, type Section } from './report';
+import {
+  admissionSection,
+  cancelSection,
+  latencySection,
+  TARGETS,
+  wholePathSection,
+  type Section,
+} from './report';
 import { renderResultTable } from './table';
 import { measureWholePath } from './whole-path';
 
@@ -18,6 +26,7 @@ const CONFIG = {
   latency: { count: 1_000, warmup: 20, workerCapacity: 4 },
   admission: { count: 2_000, concurrency: 64, warmup: 100, rounds: 2 },
   wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
+  cancel: { count: 50 },
 } as const;
 
 /** After the work is done nothing should keep the process alive; if something does, say what. */
@@ -75,6 +84,9 @@ async function main(): Promise<number> {
     const admission = await attempt(`admission throughput (${CONFIG.admission.count} calls)`, () =>
       measureAdmissionThroughput({ redisUrl, ...CONFIG.admission, logDestination: log }),
     );
+    const cancel = await attempt(`cancel latency (${CONFIG.cancel.count} running tasks)`, () =>
+      measureCancelLatency({ redisUrl, ...CONFIG.cancel, logDestination: log }),
+    );
     const wholePath = await attempt(
       `whole path (${CONFIG.wholePath.tasks} tasks, real Claude Code CLI)`,
       () => measureWholePath({ redisUrl, ...CONFIG.wholePath, write: (text) => log.write(text) }),
@@ -88,6 +100,7 @@ async function main(): Promise<number> {
         CONFIG.admission.concurrency,
         CONFIG.admission.rounds,
       ),
+      cancelSection(cancel, CONFIG.cancel.count),
       wholePathSection(
         wholePath,
         CONFIG.wholePath.tasks,
@@ -121,6 +134,7 @@ async function main(): Promise<number> {
           rows,
           delegationLatency: latency,
           admissionThroughput: admission,
+          cancelLatency: cancel,
           wholePath,
         },
         null,
@@ -129,7 +143,7 @@ async function main(): Promise<number> {
     );
     // The in-process measurements depend on nothing outside this repository: their failure is the
     // bench's (or Claudine's) bug. The whole path depends on the CLI binary, so it is reported only.
-    return latency.ok && admission.ok ? 0 : 1;
+    return latency.ok && admission.ok && cancel.ok ? 0 : 1;
   } finally {
     await redis?.stop();
     await closeStream(log);

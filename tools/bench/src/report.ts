@@ -1,4 +1,5 @@
 import type { AdmissionThroughputResult } from './admission-throughput';
+import type { CancelLatencyResult } from './cancel-latency';
 import type { DelegationLatencyResult } from './delegation-latency';
 import type { Outcome } from './outcome';
 import type { Summary } from './stats';
@@ -10,6 +11,7 @@ export const TARGETS = {
   delegationP99Ms: 50,
   admissionRatio: 0.5,
   wholePathWallMs: 5_000,
+  cancelP99Ms: 1_000,
   /** Not measured here: the figure the original Claudine took for the same 20 tasks. */
   originalWholePathMs: 200_000,
 } as const;
@@ -238,4 +240,32 @@ export function wholePathSection(
     notes,
     details: [],
   };
+}
+
+export function cancelSection(outcome: Outcome<CancelLatencyResult>, count: number): Section {
+  const target = `< ${TARGETS.cancelP99Ms} ms`;
+  const notes = [
+    `cancel latency: ${count} running tasks (an agent that waits on a grandchild sleep), each cancelled through gRPC; from the Cancel call to every process of the agent gone. ` +
+      'baseline: the same process tree spawned and stopped directly by the bench (SIGTERM to its process group).',
+  ];
+  if (!outcome.ok) {
+    return {
+      rows: [errorRow('cancel latency', target, outcome.error)],
+      notes: [...notes, `cancel latency error: ${outcome.error}`],
+      details: [],
+    };
+  }
+  const { claudine, direct, recordedCancelled } = outcome.value;
+  notes.push(`cancel latency: ${recordedCancelled} of ${count} tasks recorded as cancelled.`);
+  const row = (label: 'p50' | 'p99', withTarget: boolean): ResultRow => ({
+    metric: `cancel latency ${label}`,
+    claudine: formatMs(claudine[label]),
+    baseline: formatMs(direct[label]),
+    ratio: formatRatio(claudine[label] / direct[label]),
+    target: withTarget ? target : '-',
+    verdict: withTarget
+      ? verdict(claudine[label] < TARGETS.cancelP99Ms && recordedCancelled === count)
+      : 'info',
+  });
+  return { rows: [row('p50', false), row('p99', true)], notes, details: [] };
 }

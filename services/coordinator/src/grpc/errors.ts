@@ -15,6 +15,7 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':
+    case 'WORKING_DIRECTORY_INVALID':
       return grpc.status.FAILED_PRECONDITION;
     case 'POLICY_REFUSED':
       return grpc.status.PERMISSION_DENIED;

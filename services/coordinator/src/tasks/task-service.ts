@@ -267,7 +267,7 @@ export class TaskService {
       ? (await this.options.registry.list()).some((worker) => worker.id === holder)
       : false;
     if (sessionId && holder && alive) {
-      const spec = { ...previous.spec, prompt: context || 'Continue where you left off.' };
+      const spec = { ...previous.spec, prompt: context.trim() || 'Continue where you left off.' };
       const queue = this.workerQueue(holder);
       const task = await this.options.store.create(queue, newTaskId(), spec, Date.now(), {
         resumedFrom: previous.id,

@@ -65,6 +65,13 @@ export class ClaudeCodeExecutor implements AgentExecutor {
   constructor(private readonly options: ClaudeCodeExecutorOptions) {}
 
   async prepare(request: AgentRunRequest): Promise<PreparedAgentRun> {
+    const mode = request.agent.permissionMode ?? this.options.permissionMode;
+    if (!this.options.allowedPermissionModes.includes(mode)) {
+      throw new AppError(
+        'POLICY_REFUSED',
+        `permission mode ${mode} is not allowed on this worker (allowed: ${this.options.allowedPermissionModes.join(', ')}; see CLAUDINE_AGENT_PERMISSION_MODES)`,
+      );
+    }
     const configDir = path.join(request.runDir, 'claude-config');
     await mkdir(configDir, { recursive: true });
     // The copy lives only while the agent runs; the transcript next to it is kept.
@@ -73,13 +80,6 @@ export class ClaudeCodeExecutor implements AgentExecutor {
       : undefined;
     if (this.options.credentialsFile && credentialsCopy) {
       await copyFile(this.options.credentialsFile, credentialsCopy);
-    }
-    const mode = request.agent.permissionMode ?? this.options.permissionMode;
-    if (!this.options.allowedPermissionModes.includes(mode)) {
-      throw new AppError(
-        'POLICY_REFUSED',
-        `permission mode ${mode} is not allowed on this worker (allowed: ${this.options.allowedPermissionModes.join(', ')}; see CLAUDINE_AGENT_PERMISSION_MODES)`,
-      );
     }
     const [executable, ...leading] = this.options.command;
     if (!executable) throw new Error('the agent command is empty');

@@ -190,13 +190,13 @@ export class WorktreeManager {
     const target = await realpath(path.join(root, workingDirectory)).catch(() => undefined);
     if (!target) {
       throw new AppError(
-        'WORKSPACE_FAILED',
+        'WORKING_DIRECTORY_INVALID',
         `workingDirectory: ${workingDirectory} does not exist at the base ref`,
       );
     }
     if (target !== root && !target.startsWith(`${root}${path.sep}`)) {
       throw new AppError(
-        'WORKSPACE_FAILED',
+        'WORKING_DIRECTORY_INVALID',
         `workingDirectory: ${workingDirectory} leads outside the repository`,
       );
     }
