@@ -150,7 +150,18 @@ describe('durability: kill -9 in the middle of 50 tasks', () => {
     expect(tasks).toHaveLength(TASKS);
     const runs = await completedRuns();
     for (const task of tasks) {
-      expect({ id: task.id, state: task.state }).toEqual({ id: task.id, state: 'completed' });
+      // The error and attempts are in the comparison so that a failure shows why.
+      expect({
+        id: task.id,
+        state: task.state,
+        error: task.error,
+        attempts: task.state === 'completed' ? undefined : task.attempts,
+      }).toEqual({
+        id: task.id,
+        state: 'completed',
+        error: undefined,
+        attempts: undefined,
+      });
       expect(task.attempts.filter((attempt) => attempt.outcome === 'completed')).toHaveLength(1);
       expect({ id: task.id, runs: runs.get(task.id) }).toEqual({ id: task.id, runs: 1 });
     }

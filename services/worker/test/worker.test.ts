@@ -218,6 +218,24 @@ describe('worker', () => {
     expect(service.state).toBe('running');
   });
 
+  it("takes over its branch from a dead attempt's worktree that still holds it", async () => {
+    await startWorker('agent-writes-file.sh');
+    const taskId = newTaskId();
+    // As a worker killed mid-task leaves it: the task branch checked out in its own worktree.
+    await repo.git(
+      'worktree',
+      'add',
+      '--quiet',
+      '-b',
+      `claudine/${taskId}`,
+      path.join(dataDir.path, 'dead-worker-worktree'),
+    );
+    await store.create(queue, taskId, TaskSpecSchema.parse({ prompt: 'again', repository: repo.path }));
+    const task = await finished(taskId);
+    expect(task.state).toBe('completed');
+    expect(await repo.git('show', `claudine/${taskId}:agent-output.txt`)).toBe('written by the fake agent');
+  });
+
   it('fails before any agent starts when the base ref does not exist', async () => {
     await startWorker('agent-writes-file.sh');
     const task = await finished(await delegate({ baseRef: 'no-such-branch' }));

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, classifyRepository, taskBranchName, type TaskSpec } from '@claudine/core';
-import { git, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
+import { AppError, classifyRepository, errorMessage, taskBranchName, type TaskSpec } from '@claudine/core';
+import { git, GitError, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
 
 export interface WorktreeManagerOptions {
   /** Worktrees go to `<dataDir>/worktrees/<task id>`, URL mirrors to `<dataDir>/mirrors/`. */
@@ -89,13 +89,35 @@ export class WorktreeManager {
       // `git worktree prune` here: run by one worker process while another is half-way through
       // `worktree add` in the same repository, it deletes the other's new entry.
       if (await exists(worktreePath)) await this.removeWorktree(repositoryPath, worktreePath);
-      await gitOrFail(
-        'WORKSPACE_FAILED',
-        `could not create the worktree for ${taskId}`,
-        // --force: a dead attempt's worktree (on this or another worker) may still hold the branch.
-        ['worktree', 'add', '--quiet', '--force', '-B', branch, worktreePath, baseCommit],
-        { cwd: repositoryPath },
-      );
+      try {
+        await git(['worktree', 'add', '--quiet', '--force', '-B', branch, worktreePath, baseCommit], {
+          cwd: repositoryPath,
+        });
+      } catch (error) {
+        if (!(error instanceof GitError) || !/checked out at/.test(error.stderr)) {
+          throw new AppError(
+            'WORKSPACE_FAILED',
+            `could not create the worktree for ${taskId}: ${errorMessage(error)}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        // A dead attempt's worktree (this worker's or another's) still holds the branch, and git
+        // will not move a branch checked out elsewhere: take it over explicitly.
+        await gitOrFail(
+          'WORKSPACE_FAILED',
+          `could not create the worktree for ${taskId}`,
+          ['worktree', 'add', '--quiet', '--force', '--detach', worktreePath, baseCommit],
+          { cwd: repositoryPath },
+        );
+        await gitOrFail(
+          'WORKSPACE_FAILED',
+          `could not take over branch ${branch} for ${taskId}`,
+          ['checkout', '--quiet', '--ignore-other-worktrees', '-B', branch, baseCommit],
+          { cwd: worktreePath },
+        );
+      }
     });
     const cwd = await this.confine(worktreePath, spec.workingDirectory ?? '');
     return { repositoryPath, worktreePath, cwd, branch, baseCommit };
