@@ -1,6 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
+import { createLogger } from '@claudine/observability';
 import { ClusterClient } from '../src/client/cluster-client';
 import {
   agentWorkingDirectory,
@@ -229,7 +231,7 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     expect(task.attempts[0]?.exitCode).not.toBe(0);
   }, 60_000);
 
-  it('cancels a running agent within a second, leaving no process of its group behind', async () => {
+  it('cancels a running agent within a second through another coordinator, leaving no process behind', async () => {
     const pidFile = path.join(stateDir.path, 'agent-pids.txt');
     // The agent's one tool call: a shell that starts a grandchild `sleep` and waits on it.
     respond = ({ turn }) =>
@@ -257,8 +259,24 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
       );
       const alive = isProcessAlive;
       expect(pids.every(alive)).toBe(true);
+      // A second coordinator, which never saw the task: cancellation must reach the worker anyway.
+      const other = await CoordinatorService.create(
+        loadCoordinatorConfig({
+          REDIS_URL: redis.url,
+          CLAUDINE_KEY_PREFIX: redis.keyPrefix,
+          CLAUDINE_GRPC_PORT: '0',
+          LOG_LEVEL: 'silent',
+        }),
+        createLogger({ name: 'coordinator-2', level: 'silent' }),
+      );
+      const viaOther = ClusterClient.connect(other.grpcAddress);
       const cancelledAt = Date.now();
-      await client.cancel(task.id, 'too slow');
+      try {
+        await viaOther.cancel(task.id, 'too slow');
+      } finally {
+        viaOther.close();
+        await other.close();
+      }
       await waitFor(() => pids.every((pid) => !alive(pid)), {
         timeoutMs: 5_000,
         description: 'the agent, its shell and the sleep gone',
