@@ -24,6 +24,7 @@ describe('TaskSpecSchema', () => {
       agent: {},
       labels: {},
       maxAttempts: 3,
+      mergeStrategy: 'branch',
     });
   });
 

@@ -39,6 +39,14 @@ export function isTerminalState(state: TaskState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
+/**
+ * What happens to a completed task's work: `branch` keeps the task branch; `auto` merges it into
+ * the base branch (conflict-checked, compare-and-swap); `patch` keeps a patch file; `none` nothing.
+ */
+export const MERGE_STRATEGIES = ['branch', 'auto', 'patch', 'none'] as const;
+export const MergeStrategySchema = z.enum(MERGE_STRATEGIES);
+export type MergeStrategy = z.infer<typeof MergeStrategySchema>;
+
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
 export const PermissionModeSchema = z.enum(PERMISSION_MODES);
 export type PermissionMode = z.infer<typeof PermissionModeSchema>;
@@ -202,6 +210,7 @@ export const TaskSpecSchema = z
       .min(1)
       .max(TASK_LIMITS.maxAttemptsMax)
       .default(TASK_LIMITS.defaultMaxAttempts),
+    mergeStrategy: MergeStrategySchema.default('branch'),
   })
   .strict();
 
@@ -222,6 +231,19 @@ export const TokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
+export const MERGE_OUTCOMES = ['kept', 'merged', 'conflict', 'refused', 'patch', 'skipped'] as const;
+
+export const MergeResultSchema = z.object({
+  strategy: MergeStrategySchema,
+  outcome: z.enum(MERGE_OUTCOMES),
+  detail: z.string().default(''),
+  baseBranch: z.string().optional(),
+  mergedCommit: z.string().optional(),
+  conflicts: z.array(z.string()).default([]),
+  patchPath: z.string().optional(),
+});
+export type MergeResult = z.infer<typeof MergeResultSchema>;
+
 export const TaskResultSchema = z.object({
   text: z.string().default(''),
   sessionId: z.string().default(''),
@@ -237,6 +259,7 @@ export const TaskResultSchema = z.object({
   branch: z.string().default(''),
   commit: z.string().default(''),
   changedFiles: z.array(z.string()).default([]),
+  merge: MergeResultSchema.optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 

@@ -14,6 +14,8 @@ export class GitError extends Error {
     readonly args: readonly string[],
     readonly stderr: string,
     readonly exitCode: number | null,
+    /** What it printed before failing (some commands report there, such as merge-tree's conflicts). */
+    readonly stdout = '',
   ) {
     super(
       `git ${args[0] ?? ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`,
@@ -52,7 +54,7 @@ function runGit(args: readonly string[], { cwd, env, timeoutMs = 120_000 }: GitO
       (error, stdout, stderr) => {
         if (error) {
           const code = typeof error.code === 'number' ? error.code : null;
-          reject(new GitError(args, String(stderr || error.message), code));
+          reject(new GitError(args, String(stderr || error.message), code, String(stdout)));
         } else {
           resolve(String(stdout).trim());
         }

@@ -2,6 +2,7 @@ import {
   PRIORITIES,
   TASK_STATES,
   type Attempt,
+  type MergeResult,
   type Priority,
   type Task,
   type TaskEvent,
@@ -70,6 +71,7 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
       agent,
       labels: spec.labels && Object.keys(spec.labels).length > 0 ? spec.labels : undefined,
       maxAttempts: emptyToUndefined(spec.maxAttempts),
+      mergeStrategy: emptyToUndefined(spec.mergeStrategy),
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -123,6 +125,7 @@ export function taskToProto(task: Task): ProtoTask {
       },
       labels: spec.labels,
       maxAttempts: spec.maxAttempts,
+      mergeStrategy: spec.mergeStrategy,
     },
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
@@ -160,6 +163,7 @@ export function taskFromProto(task: Task__Output): Task {
       },
       labels: spec?.labels ?? {},
       maxAttempts: spec?.maxAttempts || 1,
+      mergeStrategy: (spec?.mergeStrategy || 'branch') as Task['spec']['mergeStrategy'],
     },
     state: stateFromProto(task.state) as TaskState,
     createdAtMs: task.createdAtMs,
@@ -176,6 +180,17 @@ export function taskFromProto(task: Task__Output): Task {
             cacheCreationInputTokens: 0,
             cacheReadInputTokens: 0,
           },
+          merge: task.result.merge
+            ? {
+                strategy: task.result.merge.strategy as MergeResult['strategy'],
+                outcome: task.result.merge.outcome as MergeResult['outcome'],
+                detail: task.result.merge.detail,
+                baseBranch: task.result.merge.baseBranch || undefined,
+                mergedCommit: task.result.merge.mergedCommit || undefined,
+                conflicts: task.result.merge.conflicts,
+                patchPath: task.result.merge.patchPath || undefined,
+              }
+            : undefined,
         }
       : undefined,
     error: task.error ?? undefined,

@@ -79,6 +79,13 @@ program
   .option('--max-turns <n>', 'stop after this many agent turns')
   .option('--append-system-prompt <text>', 'extra system prompt')
   .option('--label <key=value>', 'a label; repeatable', collect)
+  .option(
+    '--merge <strategy>',
+    'branch (keep the task branch) | auto (merge into the base branch) | patch | none',
+    'branch',
+  )
+  .option('--max-attempts <n>', 'tries in all when the infrastructure fails (1-10, default 3)')
+  .option('--max-budget-usd <usd>', 'stop the agent past this cost')
   .option('--wait', 'follow the task until it ends; exit 1 when it failed')
   .option('--json', 'print JSON')
   .action(

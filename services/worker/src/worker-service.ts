@@ -21,6 +21,7 @@ import type { WorkerConfig } from './config';
 import type { AgentExecutor } from './execution/agent-executor';
 import { ClaudeCodeExecutor } from './execution/claude-code-executor';
 import { TaskRunner } from './processing/task-runner';
+import { MergeBack } from './workspace/merge-back';
 import { WorktreeManager } from './workspace/worktree-manager';
 
 /** This package's version, reported in the registry. */
@@ -120,6 +121,11 @@ export class WorkerService {
           cancelGraceMs: config.agent.cancelGraceMs,
         }),
       worktrees: new WorktreeManager({
+        dataDir: config.dataDir,
+        authorName: config.gitAuthor.name,
+        authorEmail: config.gitAuthor.email,
+      }),
+      mergeBack: new MergeBack({
         dataDir: config.dataDir,
         authorName: config.gitAuthor.name,
         authorEmail: config.gitAuthor.email,

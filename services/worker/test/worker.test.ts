@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isTerminalState, newTaskId, TaskSpecSchema, type Task, type TaskSpecInput } from '@claudine/core';
 import { createLogger } from '@claudine/observability';
@@ -153,9 +153,10 @@ describe('worker', () => {
       'agent.init',
       'agent.text',
       'agent.result',
+      'worker.log',
       'task.state',
     ]);
-    expect(events.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(events.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(events.at(-1)?.data).toEqual({ state: 'completed' });
   });
 
@@ -360,6 +361,79 @@ describe('worker', () => {
     for (const task of rest) {
       if (task.attempts[0]) expect(task.attempts[0].startedAtMs).toBeGreaterThanOrEqual(starts[4]!);
     }
+  });
+
+  describe('merge strategies', () => {
+    it('auto-merges 10 concurrent tasks into one base branch without losing any commit', async () => {
+      await repo.git('branch', 'integration');
+      await startWorker('agent-writes-unique-file.sh', { CLAUDINE_WORKER_CAPACITY: '10' });
+      const ids = await Promise.all(
+        Array.from({ length: 10 }, () => delegate({ baseRef: 'integration', mergeStrategy: 'auto' })),
+      );
+      const tasks = await Promise.all(ids.map((id) => finished(id, 30_000)));
+      for (const task of tasks) {
+        expect(task.result?.merge).toMatchObject({
+          strategy: 'auto',
+          outcome: 'merged',
+          baseBranch: 'integration',
+        });
+      }
+      const files = (await repo.git('ls-tree', '--name-only', 'integration')).split('\n');
+      for (const id of ids) expect(files).toContain(`${id}.txt`);
+      // The user's checkout (main) did not move.
+      expect(await repo.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+      expect(await repo.git('ls-tree', '--name-only', 'main')).not.toContain('.txt');
+    }, 60_000);
+
+    it('reports a conflict, merging nothing and keeping the branch', async () => {
+      await repo.git('branch', 'feature');
+      await startWorker('agent-races-the-base.sh');
+      const taskId = await delegate({ baseRef: 'feature', mergeStrategy: 'auto' });
+      const task = await finished(taskId);
+      expect(task.state).toBe('completed');
+      expect(task.result?.merge).toMatchObject({
+        outcome: 'conflict',
+        conflicts: ['agent-output.txt'],
+        baseBranch: 'feature',
+      });
+      expect(await repo.git('show', 'feature:agent-output.txt')).toBe('theirs');
+      expect(await repo.git('show', `claudine/${taskId}:agent-output.txt`)).toBe('ours');
+      expect(await readFile(task.result!.merge!.patchPath!, 'utf8')).toContain('+ours');
+    });
+
+    it("never touches the user's uncommitted change, whatever the strategy", async () => {
+      await writeFile(path.join(repo.path, 'README.md'), 'my local edit\n');
+      await startWorker('agent-writes-file.sh');
+      for (const mergeStrategy of ['branch', 'patch', 'none', 'auto'] as const) {
+        const task = await finished(await delegate({ mergeStrategy }));
+        expect(task.state).toBe('completed');
+        const expected = { branch: 'kept', patch: 'patch', none: 'skipped', auto: 'refused' }[mergeStrategy];
+        expect(task.result?.merge).toMatchObject({ strategy: mergeStrategy, outcome: expected });
+        expect(await readFile(path.join(repo.path, 'README.md'), 'utf8')).toBe('my local edit\n');
+      }
+      expect(await repo.git('log', '--format=%s', '-1', 'main')).toBe('Initial commit');
+    });
+
+    it('fast-forwards a clean checked-out base and brings its files along', async () => {
+      await startWorker('agent-writes-file.sh');
+      const task = await finished(await delegate({ mergeStrategy: 'auto' }));
+      expect(task.result?.merge).toMatchObject({
+        outcome: 'merged',
+        baseBranch: 'main',
+        mergedCommit: task.result?.commit,
+      });
+      expect(await readFile(path.join(repo.path, 'agent-output.txt'), 'utf8')).toBe(
+        'written by the fake agent\n',
+      );
+      expect(await repo.git('status', '--porcelain')).toBe('');
+    });
+
+    it('never merges a task that failed', async () => {
+      await startWorker('agent-reports-error.sh');
+      const task = await finished(await delegate({ mergeStrategy: 'auto' }));
+      expect(task.state).toBe('failed');
+      expect(await repo.git('log', '--format=%s', '-1', 'main')).toBe('Initial commit');
+    });
   });
 
   it('registers itself with a heartbeat and leaves the registry on close', async () => {

@@ -50,6 +50,10 @@ import type {
   ListWorkersResponse__Output as _claudine_v1_ListWorkersResponse__Output,
 } from './claudine/v1/ListWorkersResponse';
 import type {
+  MergeResult as _claudine_v1_MergeResult,
+  MergeResult__Output as _claudine_v1_MergeResult__Output,
+} from './claudine/v1/MergeResult';
+import type {
   ResumeTaskRequest as _claudine_v1_ResumeTaskRequest,
   ResumeTaskRequest__Output as _claudine_v1_ResumeTaskRequest__Output,
 } from './claudine/v1/ResumeTaskRequest';
@@ -150,6 +154,7 @@ export interface ProtoGrpcType {
         _claudine_v1_ListWorkersResponse,
         _claudine_v1_ListWorkersResponse__Output
       >;
+      MergeResult: MessageTypeDefinition<_claudine_v1_MergeResult, _claudine_v1_MergeResult__Output>;
       Priority: EnumTypeDefinition;
       ResumeMode: EnumTypeDefinition;
       ResumeTaskRequest: MessageTypeDefinition<

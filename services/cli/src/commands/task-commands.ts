@@ -6,6 +6,7 @@ import {
   formatTranscriptEvent,
   isTerminalState,
   parseDuration,
+  MergeStrategySchema,
   PermissionModeSchema,
   PrioritySchema,
   TaskStateSchema,
@@ -34,6 +35,9 @@ export const DelegateFlagsSchema = z.object({
   maxTurns: z.coerce.number().int().min(1).optional(),
   appendSystemPrompt: z.string().optional(),
   label: z.array(z.string().regex(/^[^=]+=.*$/, 'use key=value')).default([]),
+  merge: MergeStrategySchema.default('branch'),
+  maxAttempts: z.coerce.number().int().min(1).max(10).optional(),
+  maxBudgetUsd: z.coerce.number().positive().optional(),
   wait: z.boolean().default(false),
   json: z.boolean().default(false),
 });
@@ -122,7 +126,10 @@ export async function delegateCommand(
       allowedTools: flags.allowedTools ?? [],
       maxTurns: flags.maxTurns ?? 0,
       appendSystemPrompt: flags.appendSystemPrompt ?? '',
+      maxBudgetUsd: flags.maxBudgetUsd ?? 0,
     },
+    mergeStrategy: flags.merge,
+    maxAttempts: flags.maxAttempts ?? 0,
     labels: Object.fromEntries(
       flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
     ),

@@ -1,6 +1,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError, errorMessage, type Attempt, type TaskError, type TaskResult } from '@claudine/core';
+import {
+  AppError,
+  errorMessage,
+  type Attempt,
+  type MergeResult,
+  type TaskError,
+  type TaskResult,
+} from '@claudine/core';
 import type { TaskStore } from '@claudine/store';
 import type { Logger } from '@claudine/observability';
 import type {
@@ -10,6 +17,7 @@ import type {
   StopReason,
 } from '../execution/agent-executor';
 import { transcriptPath } from '../execution/claude-code-executor';
+import type { MergeBack } from '../workspace/merge-back';
 import type { TaskWorkspace, WorktreeManager } from '../workspace/worktree-manager';
 import { classifyOutcome, type ClassifiedOutcome } from './classify-outcome';
 import { EventSink } from './event-sink';
@@ -19,6 +27,7 @@ export interface TaskRunnerOptions {
   store: TaskStore;
   executor: AgentExecutor;
   worktrees: WorktreeManager;
+  mergeBack: MergeBack;
   /** Per-run directories (agent config, transcripts) go to `<runsDir>/<task id>` and are kept. */
   runsDir: string;
   logger: Logger;
@@ -180,6 +189,16 @@ export class TaskRunner {
       classified = classifyOutcome(outcome, timeoutMs);
       // The agent's work is committed whatever the outcome, so nothing it did is lost.
       const committed = await worktrees.commit(workspace, taskId, task.spec.prompt);
+      // Only a completed task is merged; a merge that cannot happen is reported, never retried.
+      const merge = await this.options.mergeBack
+        .finish(taskId, task.spec, workspace, committed.commit, classified.state === 'completed')
+        .catch((error: unknown): MergeResult => ({
+          strategy: task.spec.mergeStrategy,
+          outcome: 'refused',
+          detail: `the merge failed part-way and was abandoned: ${errorMessage(error)}`,
+          conflicts: [],
+        }));
+      events.push({ type: 'worker.log', data: { message: `merge: ${merge.outcome}`, ...merge } });
       if (classified.state === 'completed') await worktrees.release(workspace);
       result = {
         text: outcome.result?.text ?? '',
@@ -196,6 +215,7 @@ export class TaskRunner {
         branch: workspace.branch,
         commit: committed.commit,
         changedFiles: committed.changedFiles,
+        merge,
       };
     } catch (error) {
       const taskError: TaskError = AppError.is(error)

@@ -3,6 +3,7 @@ import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, classifyRepository, errorMessage, taskBranchName, type TaskSpec } from '@claudine/core';
 import { git, GitError, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
+import { withFileLock } from './repository-lock';
 
 export interface WorktreeManagerOptions {
   /** Worktrees go to `<dataDir>/worktrees/<task id>`, URL mirrors to `<dataDir>/mirrors/`. */
@@ -37,6 +38,7 @@ export interface CommitOutcome {
  */
 export class WorktreeManager {
   private readonly repositoryLocks = new Map<string, Promise<unknown>>();
+  private readonly commonDirs = new Map<string, string>();
 
   constructor(private readonly options: WorktreeManagerOptions) {}
 
@@ -51,7 +53,7 @@ export class WorktreeManager {
     const baseCommit = await resolveCommit(repositoryPath, fromBranch);
     const branch = taskBranchName(taskId);
     const worktreePath = path.join(this.options.dataDir, 'worktrees', fromTaskId);
-    await this.withRepositoryLock(repositoryPath, async () => {
+    await this.withWorktreeLock(repositoryPath, async () => {
       if (await exists(worktreePath)) {
         // Kept from the earlier task (it failed or was cancelled): its work is committed there.
         await gitOrFail(
@@ -84,7 +86,7 @@ export class WorktreeManager {
     const branch = taskBranchName(taskId);
     const worktreePath = path.join(this.options.dataDir, 'worktrees', taskId);
     await mkdir(path.dirname(worktreePath), { recursive: true });
-    await this.withRepositoryLock(repositoryPath, async () => {
+    await this.withWorktreeLock(repositoryPath, async () => {
       // A previous attempt of the same task may have left its worktree behind. Never
       // `git worktree prune` here: run by one worker process while another is half-way through
       // `worktree add` in the same repository, it deletes the other's new entry.
@@ -163,7 +165,7 @@ export class WorktreeManager {
 
   /** Removes the worktree; the branch (and so the work) stays in the repository. */
   async release(workspace: TaskWorkspace): Promise<void> {
-    await this.withRepositoryLock(workspace.repositoryPath, () =>
+    await this.withWorktreeLock(workspace.repositoryPath, () =>
       this.removeWorktree(workspace.repositoryPath, workspace.worktreePath),
     );
   }
@@ -226,6 +228,24 @@ export class WorktreeManager {
   }
 
   /** Serialises this worker's ref and worktree changes per repository. */
+  /**
+   * Adds and removes of worktrees go one at a time per repository, across this machine's worker
+   * processes too (see repository-lock.ts).
+   */
+  private async withWorktreeLock<T>(repositoryPath: string, action: () => Promise<T>): Promise<T> {
+    return this.withRepositoryLock(repositoryPath, async () => {
+      let commonDir = this.commonDirs.get(repositoryPath);
+      if (!commonDir) {
+        commonDir = path.resolve(
+          repositoryPath,
+          await git(['rev-parse', '--git-common-dir'], { cwd: repositoryPath }),
+        );
+        this.commonDirs.set(repositoryPath, commonDir);
+      }
+      return withFileLock(path.join(commonDir, 'claudine-worktrees.lock'), action);
+    });
+  }
+
   private async withRepositoryLock<T>(repositoryPath: string, action: () => Promise<T>): Promise<T> {
     const previous = this.repositoryLocks.get(repositoryPath) ?? Promise.resolve();
     const next = previous.then(action, action);

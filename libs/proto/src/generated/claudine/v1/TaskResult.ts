@@ -4,6 +4,10 @@ import type {
   TokenUsage as _claudine_v1_TokenUsage,
   TokenUsage__Output as _claudine_v1_TokenUsage__Output,
 } from '../../claudine/v1/TokenUsage';
+import type {
+  MergeResult as _claudine_v1_MergeResult,
+  MergeResult__Output as _claudine_v1_MergeResult__Output,
+} from '../../claudine/v1/MergeResult';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskResult {
@@ -16,6 +20,7 @@ export interface TaskResult {
   branch?: string;
   commit?: string;
   changedFiles?: string[];
+  merge?: _claudine_v1_MergeResult | null;
 }
 
 export interface TaskResult__Output {
@@ -28,4 +33,5 @@ export interface TaskResult__Output {
   branch: string;
   commit: string;
   changedFiles: string[];
+  merge: _claudine_v1_MergeResult__Output | null;
 }

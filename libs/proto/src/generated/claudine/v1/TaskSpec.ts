@@ -35,6 +35,11 @@ export interface TaskSpec {
    * Tries in all, 1 to 10; 0 takes the default, 3. Only infrastructure failures are retried.
    */
   maxAttempts?: number;
+  /**
+   * What happens to a completed task's work: branch (default: the branch stays) | auto (merged
+   * into the base branch) | patch (a patch file is kept) | none.
+   */
+  mergeStrategy?: string;
 }
 
 export interface TaskSpec__Output {
@@ -62,4 +67,9 @@ export interface TaskSpec__Output {
    * Tries in all, 1 to 10; 0 takes the default, 3. Only infrastructure failures are retried.
    */
   maxAttempts: number;
+  /**
+   * What happens to a completed task's work: branch (default: the branch stays) | auto (merged
+   * into the base branch) | patch (a patch file is kept) | none.
+   */
+  mergeStrategy: string;
 }

@@ -1,0 +1,45 @@
+// Original file: proto/claudine/v1/tasks.proto
+
+/**
+ * What became of a task's work after it ran.
+ */
+export interface MergeResult {
+  strategy?: string;
+  /**
+   * kept | merged | conflict | refused | patch | skipped
+   */
+  outcome?: string;
+  detail?: string;
+  /**
+   * The base branch and its new head, for a merge.
+   */
+  baseBranch?: string;
+  mergedCommit?: string;
+  conflicts?: string[];
+  /**
+   * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any merge).
+   */
+  patchPath?: string;
+}
+
+/**
+ * What became of a task's work after it ran.
+ */
+export interface MergeResult__Output {
+  strategy: string;
+  /**
+   * kept | merged | conflict | refused | patch | skipped
+   */
+  outcome: string;
+  detail: string;
+  /**
+   * The base branch and its new head, for a merge.
+   */
+  baseBranch: string;
+  mergedCommit: string;
+  conflicts: string[];
+  /**
+   * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any merge).
+   */
+  patchPath: string;
+}
