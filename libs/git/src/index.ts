@@ -1,3 +1,3 @@
 export { git, GitError, gitOrFail } from './git';
 export type { GitOptions } from './git';
-export { resolveCommit, resolveLocalBase } from './repository-checks';
+export { assertWithinRoots, resolveCommit, resolveLocalBase } from './repository-checks';

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { AppError } from '@claudine/core';
 import { git, GitError } from './git';
 
@@ -44,4 +45,23 @@ export async function resolveCommit(repositoryPath: string, ref: string): Promis
       details: { fields: ['baseRef'] },
     });
   }
+}
+
+/**
+ * Refuses a local repository outside the roots this service accepts (symlinks resolved, so a
+ * link cannot lead out). No roots: any path is accepted.
+ * @throws AppError POLICY_REFUSED
+ */
+export async function assertWithinRoots(repositoryPath: string, roots: readonly string[]): Promise<void> {
+  if (roots.length === 0) return;
+  const real = await realpath(repositoryPath).catch(() => path.resolve(repositoryPath));
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => path.resolve(root));
+    if (real === realRoot || real.startsWith(`${realRoot}${path.sep}`)) return;
+  }
+  throw new AppError(
+    'POLICY_REFUSED',
+    `repository: ${repositoryPath} is outside the repository roots this cluster accepts (${roots.join(', ')})`,
+    { details: { fields: ['repository'] } },
+  );
 }

@@ -1,6 +1,8 @@
 import { AppError } from '@claudine/core';
 import { createGitRepository, createTempDir, type GitFixture } from '@claudine/testing';
-import { resolveCommit, resolveLocalBase } from '../src/repository-checks';
+import { symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { assertWithinRoots, resolveCommit, resolveLocalBase } from '../src/repository-checks';
 
 describe('repository checks', () => {
   let repo: GitFixture;
@@ -34,6 +36,28 @@ describe('repository checks', () => {
       await expect(resolveLocalBase(dir.path)).rejects.toMatchObject({ code: 'REPOSITORY_INVALID' });
     } finally {
       await dir.remove();
+    }
+  });
+
+  it('accepts repositories under an allowed root only, symlinks resolved', async () => {
+    const root = await createTempDir('claudine-root-');
+    try {
+      await expect(assertWithinRoots(repo.path, [])).resolves.toBeUndefined();
+      await expect(assertWithinRoots(repo.path, [path.dirname(repo.path)])).resolves.toBeUndefined();
+      await expect(assertWithinRoots(repo.path, [root.path])).rejects.toMatchObject({
+        code: 'POLICY_REFUSED',
+      });
+      // A link inside the root that leads to the repository outside it is still outside.
+      const link = path.join(root.path, 'sneaky');
+      await symlink(repo.path, link);
+      await expect(assertWithinRoots(link, [root.path])).rejects.toMatchObject({ code: 'POLICY_REFUSED' });
+      await expect(
+        assertWithinRoots(path.join(root.path, '..', path.basename(repo.path)), [root.path]),
+      ).rejects.toMatchObject({
+        code: 'POLICY_REFUSED',
+      });
+    } finally {
+      await root.remove();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvBoolean, envInt, parseEnv } from '@claudine/core';
+import { EnvBoolean, EnvList, envInt, parseEnv } from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 
 /** The address `claudine up` serves and every CLI command tries first. */
@@ -24,6 +24,10 @@ export const ConfigSchema = z
      * workers fail such tasks before any agent starts.
      */
     CLAUDINE_VERIFY_REPOSITORIES: EnvBoolean.default(true),
+    /** Local repositories must lie under one of these absolute paths (comma-separated); empty: anywhere. */
+    CLAUDINE_REPOSITORY_ROOTS: EnvList.pipe(
+      z.array(z.string().refine((p) => p.startsWith('/'), 'must be absolute paths')),
+    ).default([]),
     /** Byte budget of each task's event log; past it the oldest events are dropped. Same value on every service. */
     CLAUDINE_TASK_LOG_MAX_BYTES: envInt(4096, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
     /** Finished tasks, with their logs, are removed this long after they ended. Default 7 days. */
@@ -36,6 +40,7 @@ export const ConfigSchema = z
     grpc: { host: env.CLAUDINE_GRPC_HOST, port: env.CLAUDINE_GRPC_PORT },
     metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
     verifyRepositories: env.CLAUDINE_VERIFY_REPOSITORIES,
+    repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
     retentionMs: env.CLAUDINE_TASK_RETENTION_MS,
     taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
     logLevel: env.LOG_LEVEL,

@@ -56,7 +56,7 @@ export class CoordinatorService {
       store,
       queue,
       registry: new WorkerRegistry(redis, keys),
-      verifier: new RepositoryVerifier(config.verifyRepositories),
+      verifier: new RepositoryVerifier(config.verifyRepositories, config.repositoryRoots),
     });
     const metrics = createMetricsRegistry({ service: 'coordinator' });
     const grpcServer = await startGrpcServer({ ...config.grpc, tasks, logger, metrics });

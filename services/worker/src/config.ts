@@ -41,6 +41,13 @@ export const ConfigSchema = z
       .default(`${os.hostname()}-${process.pid}`),
     /** Tasks run at once on this worker. */
     CLAUDINE_WORKER_CAPACITY: envInt(1, 256).default(2),
+    /**
+     * Local repositories must lie under one of these absolute paths, comma-separated (symlinks
+     * resolved). Empty: any path the worker can read.
+     */
+    CLAUDINE_REPOSITORY_ROOTS: EnvList.pipe(
+      z.array(z.string().refine((p) => path.isAbsolute(p), 'must be absolute paths')),
+    ).default([]),
     /** Worktrees, mirrors and per-task agent directories. */
     CLAUDINE_DATA_DIR: z.string().default(path.join(os.homedir(), '.claudine', 'worker')),
     /** The agent executable and leading arguments, separated by spaces. Default: the pinned Claude Code. */
@@ -101,6 +108,7 @@ export const ConfigSchema = z
       workerId: env.CLAUDINE_WORKER_ID,
       capacity: env.CLAUDINE_WORKER_CAPACITY,
       dataDir: path.resolve(env.CLAUDINE_DATA_DIR),
+      repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
       agent: {
         command: (env.CLAUDINE_AGENT_COMMAND ?? defaultAgentCommand())
           .split(' ')

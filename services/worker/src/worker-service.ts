@@ -122,6 +122,7 @@ export class WorkerService {
         }),
       worktrees: new WorktreeManager({
         dataDir: config.dataDir,
+        repositoryRoots: config.repositoryRoots,
         authorName: config.gitAuthor.name,
         authorEmail: config.gitAuthor.email,
       }),

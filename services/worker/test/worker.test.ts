@@ -259,6 +259,19 @@ describe('worker', () => {
     expect(task.attempts).toHaveLength(1);
   });
 
+  it('refuses a repository outside the roots it accepts, before creating anything', async () => {
+    await startWorker('agent-writes-file.sh', { CLAUDINE_REPOSITORY_ROOTS: dataDir.path });
+    const taskId = await delegate();
+    const task = await finished(taskId);
+    expect(task.state).toBe('failed');
+    expect(task.error).toEqual({
+      code: 'POLICY_REFUSED',
+      message: expect.stringContaining('outside the repository roots'),
+    });
+    expect(task.attempts).toHaveLength(1);
+    await expect(repo.git('rev-parse', '--verify', `claudine/${taskId}`)).rejects.toThrow();
+  });
+
   it('refuses a permission mode the worker does not allow, before any agent starts', async () => {
     await startWorker('agent-writes-file.sh');
     const task = await finished(await delegate({ agent: { permissionMode: 'bypassPermissions' } }));

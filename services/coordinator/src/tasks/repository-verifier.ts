@@ -1,5 +1,5 @@
 import { classifyRepository, type TaskSpec } from '@claudine/core';
-import { resolveLocalBase } from '@claudine/git';
+import { assertWithinRoots, resolveLocalBase } from '@claudine/git';
 
 const SUCCESS_TTL_MS = 5_000;
 
@@ -11,12 +11,16 @@ const SUCCESS_TTL_MS = 5_000;
 export class RepositoryVerifier {
   private readonly verified = new Map<string, { expiresAt: number; check: Promise<string> }>();
 
-  constructor(private readonly enabled: boolean) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly roots: readonly string[] = [],
+  ) {}
 
   async verify(spec: TaskSpec): Promise<void> {
-    if (!this.enabled) return;
     const location = classifyRepository(spec.repository);
     if (location.kind !== 'path') return;
+    await assertWithinRoots(location.path, this.roots);
+    if (!this.enabled) return;
     const ref = spec.baseRef ?? 'HEAD';
     const key = `${location.path}\0${ref}`;
     const now = Date.now();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, classifyRepository, errorMessage, taskBranchName, type TaskSpec } from '@claudine/core';
-import { git, GitError, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
+import { assertWithinRoots, git, GitError, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
 import { withFileLock } from './repository-lock';
 
 export interface WorktreeManagerOptions {
@@ -10,6 +10,8 @@ export interface WorktreeManagerOptions {
   dataDir: string;
   authorName: string;
   authorEmail: string;
+  /** Local repositories must lie under one of these; empty: anywhere. */
+  repositoryRoots?: readonly string[];
 }
 
 /** A task's prepared workspace. */
@@ -180,7 +182,10 @@ export class WorktreeManager {
 
   private async repositoryFor(repository: string): Promise<string> {
     const location = classifyRepository(repository);
-    if (location.kind === 'path') return location.path;
+    if (location.kind === 'path') {
+      await assertWithinRoots(location.path, this.options.repositoryRoots ?? []);
+      return location.path;
+    }
     const name = createHash('sha256').update(location.url).digest('hex').slice(0, 24);
     const mirror = path.join(this.options.dataDir, 'mirrors', `${name}.git`);
     await mkdir(path.dirname(mirror), { recursive: true });
