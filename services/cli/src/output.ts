@@ -86,6 +86,10 @@ export function formatTaskDetail(task: Task): string {
       `Session    ${r.sessionId || '-'}`,
       `Turns      ${r.numTurns}   Cost $${r.costUsd.toFixed(4)}   Tokens in ${r.usage.inputTokens} / out ${r.usage.outputTokens}`,
     );
+    if (r.merge) {
+      lines.push(`Merge      ${r.merge.strategy}: ${r.merge.outcome}${r.merge.detail ? ` (${r.merge.detail})` : ''}`);
+      if (r.merge.conflicts.length > 0) lines.push(`Conflicts  ${r.merge.conflicts.join(', ')}`);
+    }
     if (r.text) lines.push('', r.text);
   }
   if (task.error) lines.push('', `Error      ${task.error.code}: ${task.error.message}`);

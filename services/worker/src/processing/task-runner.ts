@@ -199,7 +199,12 @@ export class TaskRunner {
           conflicts: [],
         }));
       events.push({ type: 'worker.log', data: { message: `merge: ${merge.outcome}`, ...merge } });
-      if (classified.state === 'completed') await worktrees.release(workspace);
+      if (classified.state === 'completed') {
+        // The work is committed (and maybe merged): a worktree left behind must not fail the task.
+        await worktrees.release(workspace).catch((error: unknown) => {
+          logger.warn({ err: error, worktree: workspace?.worktreePath }, 'could not remove the worktree');
+        });
+      }
       result = {
         text: outcome.result?.text ?? '',
         sessionId: outcome.sessionId ?? '',

@@ -232,7 +232,6 @@ export class WorktreeManager {
     return target;
   }
 
-  /** Serialises this worker's ref and worktree changes per repository. */
   /**
    * Adds and removes of worktrees go one at a time per repository, across this machine's worker
    * processes too (see repository-lock.ts).
@@ -251,6 +250,7 @@ export class WorktreeManager {
     });
   }
 
+  /** Serialises this worker's git changes per repository (within this process). */
   private async withRepositoryLock<T>(repositoryPath: string, action: () => Promise<T>): Promise<T> {
     const previous = this.repositoryLocks.get(repositoryPath) ?? Promise.resolve();
     const next = previous.then(action, action);
