@@ -25,6 +25,7 @@ describe('TaskSpecSchema', () => {
       labels: {},
       maxAttempts: 3,
       mergeStrategy: 'branch',
+      worktreeCleanup: 'auto',
     });
   });
 

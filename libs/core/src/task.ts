@@ -47,6 +47,11 @@ export const MERGE_STRATEGIES = ['branch', 'auto', 'patch', 'none'] as const;
 export const MergeStrategySchema = z.enum(MERGE_STRATEGIES);
 export type MergeStrategy = z.infer<typeof MergeStrategySchema>;
 
+/** The worktree after a task: `auto` removes it after success and keeps it otherwise; `keep`; `delete`. */
+export const WORKTREE_CLEANUPS = ['auto', 'keep', 'delete'] as const;
+export const WorktreeCleanupSchema = z.enum(WORKTREE_CLEANUPS);
+export type WorktreeCleanup = z.infer<typeof WorktreeCleanupSchema>;
+
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
 export const PermissionModeSchema = z.enum(PERMISSION_MODES);
 export type PermissionMode = z.infer<typeof PermissionModeSchema>;
@@ -211,6 +216,7 @@ export const TaskSpecSchema = z
       .max(TASK_LIMITS.maxAttemptsMax)
       .default(TASK_LIMITS.defaultMaxAttempts),
     mergeStrategy: MergeStrategySchema.default('branch'),
+    worktreeCleanup: WorktreeCleanupSchema.default('auto'),
   })
   .strict();
 

@@ -22,6 +22,7 @@ describe('proto mappers', () => {
       labels: {},
       maxAttempts: 0,
       mergeStrategy: '',
+      worktreeCleanup: '',
     });
     expect(input).toEqual({ prompt: 'p', repository: '/r', agent: {} });
     expect(TaskSpecSchema.parse(input)).toMatchObject({ priority: 'P2', timeoutMs: 1_800_000 });

@@ -72,6 +72,7 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
       labels: spec.labels && Object.keys(spec.labels).length > 0 ? spec.labels : undefined,
       maxAttempts: emptyToUndefined(spec.maxAttempts),
       mergeStrategy: emptyToUndefined(spec.mergeStrategy),
+      worktreeCleanup: emptyToUndefined(spec.worktreeCleanup),
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -126,6 +127,7 @@ export function taskToProto(task: Task): ProtoTask {
       labels: spec.labels,
       maxAttempts: spec.maxAttempts,
       mergeStrategy: spec.mergeStrategy,
+      worktreeCleanup: spec.worktreeCleanup,
     },
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
@@ -164,6 +166,7 @@ export function taskFromProto(task: Task__Output): Task {
       labels: spec?.labels ?? {},
       maxAttempts: spec?.maxAttempts || 1,
       mergeStrategy: (spec?.mergeStrategy || 'branch') as Task['spec']['mergeStrategy'],
+      worktreeCleanup: (spec?.worktreeCleanup || 'auto') as Task['spec']['worktreeCleanup'],
     },
     state: stateFromProto(task.state) as TaskState,
     createdAtMs: task.createdAtMs,

@@ -84,6 +84,7 @@ program
     'branch (keep the task branch) | auto (merge into the base branch) | patch | none',
     'branch',
   )
+  .option('--worktree <policy>', 'auto (remove after success) | keep | delete', 'auto')
   .option('--max-attempts <n>', 'tries in all when the infrastructure fails (1-10, default 3)')
   .option('--max-budget-usd <usd>', 'stop the agent past this cost')
   .option('--wait', 'follow the task until it ends; exit 1 when it failed')

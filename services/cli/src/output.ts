@@ -87,7 +87,9 @@ export function formatTaskDetail(task: Task): string {
       `Turns      ${r.numTurns}   Cost $${r.costUsd.toFixed(4)}   Tokens in ${r.usage.inputTokens} / out ${r.usage.outputTokens}`,
     );
     if (r.merge) {
-      lines.push(`Merge      ${r.merge.strategy}: ${r.merge.outcome}${r.merge.detail ? ` (${r.merge.detail})` : ''}`);
+      lines.push(
+        `Merge      ${r.merge.strategy}: ${r.merge.outcome}${r.merge.detail ? ` (${r.merge.detail})` : ''}`,
+      );
       if (r.merge.conflicts.length > 0) lines.push(`Conflicts  ${r.merge.conflicts.join(', ')}`);
     }
     if (r.text) lines.push('', r.text);

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isTerminalState, newTaskId, TaskSpecSchema, type Task, type TaskSpecInput } from '@claudine/core';
 import { createLogger } from '@claudine/observability';
@@ -439,6 +439,17 @@ describe('worker', () => {
         'written by the fake agent\n',
       );
       expect(await repo.git('status', '--porcelain')).toBe('');
+    });
+
+    it('keeps or deletes the worktree as the task asks', async () => {
+      await startWorker('agent-reports-error.sh');
+      const deleted = await finished(await delegate({ worktreeCleanup: 'delete' }));
+      expect(deleted.state).toBe('failed');
+      await expect(stat(path.join(dataDir.path, 'worktrees', deleted.id))).rejects.toThrow();
+      const kept = await finished(await delegate({ worktreeCleanup: 'auto' }));
+      expect((await stat(path.join(dataDir.path, 'worktrees', kept.id))).isDirectory()).toBe(true);
+      // The branch stays either way: the work is never lost with the worktree.
+      expect(await repo.git('rev-parse', '--verify', `claudine/${deleted.id}`)).toMatch(/^[0-9a-f]{40}$/);
     });
 
     it('never merges a task that failed', async () => {

@@ -7,6 +7,7 @@ import {
   isTerminalState,
   parseDuration,
   MergeStrategySchema,
+  WorktreeCleanupSchema,
   PermissionModeSchema,
   PrioritySchema,
   TaskStateSchema,
@@ -36,6 +37,7 @@ export const DelegateFlagsSchema = z.object({
   appendSystemPrompt: z.string().optional(),
   label: z.array(z.string().regex(/^[^=]+=.*$/, 'use key=value')).default([]),
   merge: MergeStrategySchema.default('branch'),
+  worktree: WorktreeCleanupSchema.default('auto'),
   maxAttempts: z.coerce.number().int().min(1).max(10).optional(),
   maxBudgetUsd: z.coerce.number().positive().optional(),
   wait: z.boolean().default(false),
@@ -129,6 +131,7 @@ export async function delegateCommand(
       maxBudgetUsd: flags.maxBudgetUsd ?? 0,
     },
     mergeStrategy: flags.merge,
+    worktreeCleanup: flags.worktree,
     maxAttempts: flags.maxAttempts ?? 0,
     labels: Object.fromEntries(
       flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),

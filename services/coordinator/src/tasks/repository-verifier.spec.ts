@@ -7,7 +7,9 @@ describe('RepositoryVerifier', () => {
   it('refuses a local repository outside the accepted roots, even when verification is off', async () => {
     const verifier = new RepositoryVerifier(false, ['/srv/repos']);
     await expect(verifier.verify(spec('/etc'))).rejects.toMatchObject({ code: 'POLICY_REFUSED' });
-    await expect(verifier.verify(spec('/srv/repos/../../etc'))).rejects.toMatchObject({ code: 'POLICY_REFUSED' });
+    await expect(verifier.verify(spec('/srv/repos/../../etc'))).rejects.toMatchObject({
+      code: 'POLICY_REFUSED',
+    });
     await expect(verifier.verify(spec('/srv/repos/web'))).resolves.toBeUndefined();
   });
 

@@ -199,7 +199,8 @@ export class TaskRunner {
           conflicts: [],
         }));
       events.push({ type: 'worker.log', data: { message: `merge: ${merge.outcome}`, ...merge } });
-      if (classified.state === 'completed') {
+      const cleanup = task.spec.worktreeCleanup;
+      if (cleanup === 'delete' || (cleanup === 'auto' && classified.state === 'completed')) {
         // The work is committed (and maybe merged): a worktree left behind must not fail the task.
         await worktrees.release(workspace).catch((error: unknown) => {
           logger.warn({ err: error, worktree: workspace?.worktreePath }, 'could not remove the worktree');

@@ -40,6 +40,10 @@ export interface TaskSpec {
    * into the base branch) | patch (a patch file is kept) | none.
    */
   mergeStrategy?: string;
+  /**
+   * What happens to the task's worktree: auto (removed after success, kept otherwise) | keep | delete.
+   */
+  worktreeCleanup?: string;
 }
 
 export interface TaskSpec__Output {
@@ -72,4 +76,8 @@ export interface TaskSpec__Output {
    * into the base branch) | patch (a patch file is kept) | none.
    */
   mergeStrategy: string;
+  /**
+   * What happens to the task's worktree: auto (removed after success, kept otherwise) | keep | delete.
+   */
+  worktreeCleanup: string;
 }
