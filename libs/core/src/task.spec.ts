@@ -26,6 +26,7 @@ describe('TaskSpecSchema', () => {
       maxAttempts: 3,
       mergeStrategy: 'branch',
       worktreeCleanup: 'auto',
+      dryRun: false,
     });
   });
 

@@ -217,6 +217,7 @@ export const TaskSpecSchema = z
       .default(TASK_LIMITS.defaultMaxAttempts),
     mergeStrategy: MergeStrategySchema.default('branch'),
     worktreeCleanup: WorktreeCleanupSchema.default('auto'),
+    dryRun: z.boolean().default(false),
   })
   .strict();
 
@@ -237,7 +238,15 @@ export const TokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
-export const MERGE_OUTCOMES = ['kept', 'merged', 'conflict', 'refused', 'patch', 'skipped'] as const;
+export const MERGE_OUTCOMES = [
+  'kept',
+  'merged',
+  'conflict',
+  'refused',
+  'patch',
+  'skipped',
+  'dry_run',
+] as const;
 
 export const MergeResultSchema = z.object({
   strategy: MergeStrategySchema,
@@ -247,6 +256,8 @@ export const MergeResultSchema = z.object({
   mergedCommit: z.string().optional(),
   conflicts: z.array(z.string()).default([]),
   patchPath: z.string().optional(),
+  /** `git diff --stat` of the task's changes (dry runs). */
+  diffstat: z.string().optional(),
 });
 export type MergeResult = z.infer<typeof MergeResultSchema>;
 

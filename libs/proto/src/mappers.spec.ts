@@ -23,6 +23,7 @@ describe('proto mappers', () => {
       maxAttempts: 0,
       mergeStrategy: '',
       worktreeCleanup: '',
+      dryRun: false,
     });
     expect(input).toEqual({ prompt: 'p', repository: '/r', agent: {} });
     expect(TaskSpecSchema.parse(input)).toMatchObject({ priority: 'P2', timeoutMs: 1_800_000 });

@@ -73,6 +73,7 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
       maxAttempts: emptyToUndefined(spec.maxAttempts),
       mergeStrategy: emptyToUndefined(spec.mergeStrategy),
       worktreeCleanup: emptyToUndefined(spec.worktreeCleanup),
+      dryRun: spec.dryRun || undefined,
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -128,6 +129,7 @@ export function taskToProto(task: Task): ProtoTask {
       maxAttempts: spec.maxAttempts,
       mergeStrategy: spec.mergeStrategy,
       worktreeCleanup: spec.worktreeCleanup,
+      dryRun: spec.dryRun,
     },
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
@@ -167,6 +169,7 @@ export function taskFromProto(task: Task__Output): Task {
       maxAttempts: spec?.maxAttempts || 1,
       mergeStrategy: (spec?.mergeStrategy || 'branch') as Task['spec']['mergeStrategy'],
       worktreeCleanup: (spec?.worktreeCleanup || 'auto') as Task['spec']['worktreeCleanup'],
+      dryRun: spec?.dryRun ?? false,
     },
     state: stateFromProto(task.state) as TaskState,
     createdAtMs: task.createdAtMs,
@@ -192,6 +195,7 @@ export function taskFromProto(task: Task__Output): Task {
                 mergedCommit: task.result.merge.mergedCommit || undefined,
                 conflicts: task.result.merge.conflicts,
                 patchPath: task.result.merge.patchPath || undefined,
+                diffstat: task.result.merge.diffstat || undefined,
               }
             : undefined,
         }

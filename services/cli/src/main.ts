@@ -84,6 +84,7 @@ program
     'branch (keep the task branch) | auto (merge into the base branch) | patch | none',
     'branch',
   )
+  .option('--dry-run', 'run the agent, then only report what would be committed and merged')
   .option('--worktree <policy>', 'auto (remove after success) | keep | delete', 'auto')
   .option('--max-attempts <n>', 'tries in all when the infrastructure fails (1-10, default 3)')
   .option('--max-budget-usd <usd>', 'stop the agent past this cost')

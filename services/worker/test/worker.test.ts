@@ -452,6 +452,32 @@ describe('worker', () => {
       expect(await repo.git('rev-parse', '--verify', `claudine/${deleted.id}`)).toMatch(/^[0-9a-f]{40}$/);
     });
 
+    it('reports in a dry run what would be committed and merged, changing nothing', async () => {
+      await startWorker('agent-writes-file.sh');
+      const head = await repo.git('rev-parse', 'main');
+      const task = await finished(await delegate({ mergeStrategy: 'auto', dryRun: true }));
+      expect(task.state).toBe('completed');
+      expect(task.result?.merge).toMatchObject({ outcome: 'dry_run', baseBranch: 'main', conflicts: [] });
+      expect(task.result?.merge?.diffstat).toContain('agent-output.txt');
+      expect(task.result?.merge?.detail).toContain('would merge cleanly into main');
+      expect(task.result?.changedFiles).toEqual(['agent-output.txt']);
+      // Nothing moved: no task branch, the base where it was, no worktree left.
+      expect(await repo.git('rev-parse', 'main')).toBe(head);
+      await expect(repo.git('rev-parse', '--verify', `claudine/${task.id}`)).rejects.toThrow();
+      await expect(stat(path.join(dataDir.path, 'worktrees', task.id))).rejects.toThrow();
+      expect(await repo.git('status', '--porcelain')).toBe('');
+    });
+
+    it('reports in a dry run the conflicts a merge would meet', async () => {
+      await repo.git('branch', 'feature');
+      await startWorker('agent-races-the-base.sh');
+      const task = await finished(
+        await delegate({ baseRef: 'feature', mergeStrategy: 'auto', dryRun: true }),
+      );
+      expect(task.result?.merge).toMatchObject({ outcome: 'dry_run', conflicts: ['agent-output.txt'] });
+      expect(await repo.git('show', 'feature:agent-output.txt')).toBe('theirs');
+    });
+
     it('never merges a task that failed', async () => {
       await startWorker('agent-reports-error.sh');
       const task = await finished(await delegate({ mergeStrategy: 'auto' }));

@@ -38,6 +38,7 @@ export const DelegateFlagsSchema = z.object({
   label: z.array(z.string().regex(/^[^=]+=.*$/, 'use key=value')).default([]),
   merge: MergeStrategySchema.default('branch'),
   worktree: WorktreeCleanupSchema.default('auto'),
+  dryRun: z.boolean().default(false),
   maxAttempts: z.coerce.number().int().min(1).max(10).optional(),
   maxBudgetUsd: z.coerce.number().positive().optional(),
   wait: z.boolean().default(false),
@@ -132,6 +133,7 @@ export async function delegateCommand(
     },
     mergeStrategy: flags.merge,
     worktreeCleanup: flags.worktree,
+    dryRun: flags.dryRun,
     maxAttempts: flags.maxAttempts ?? 0,
     labels: Object.fromEntries(
       flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),

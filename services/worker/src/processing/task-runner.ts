@@ -200,7 +200,11 @@ export class TaskRunner {
         }));
       events.push({ type: 'worker.log', data: { message: `merge: ${merge.outcome}`, ...merge } });
       const cleanup = task.spec.worktreeCleanup;
-      if (cleanup === 'delete' || (cleanup === 'auto' && classified.state === 'completed')) {
+      if (
+        task.spec.dryRun ||
+        cleanup === 'delete' ||
+        (cleanup === 'auto' && classified.state === 'completed')
+      ) {
         // The work is committed (and maybe merged): a worktree left behind must not fail the task.
         await worktrees.release(workspace).catch((error: unknown) => {
           logger.warn({ err: error, worktree: workspace?.worktreePath }, 'could not remove the worktree');

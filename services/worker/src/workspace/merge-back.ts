@@ -33,6 +33,7 @@ export class MergeBack {
   ): Promise<MergeResult> {
     const strategy = spec.mergeStrategy;
     const base = { strategy, conflicts: [] as string[] };
+    if (spec.dryRun) return this.preview(spec, workspace, head, completed);
     if (!completed) {
       return {
         ...base,
@@ -52,6 +53,48 @@ export class MergeBack {
       case 'auto':
         return this.merge(taskId, spec, workspace, head);
     }
+  }
+
+  /** What a real run would commit and merge, changing nothing (the commit is an unreferenced object). */
+  private async preview(
+    spec: TaskSpec,
+    workspace: TaskWorkspace,
+    head: string,
+    completed: boolean,
+  ): Promise<MergeResult> {
+    const repo = workspace.repositoryPath;
+    const diffstat = await git(['diff', '--stat', workspace.baseCommit, head], { cwd: repo });
+    const result = {
+      strategy: spec.mergeStrategy,
+      outcome: 'dry_run' as const,
+      diffstat,
+      conflicts: [] as string[],
+    };
+    if (!completed)
+      return { ...result, detail: 'dry run: the task did not complete, so nothing would be merged' };
+    if (spec.mergeStrategy !== 'auto') {
+      return {
+        ...result,
+        detail: `dry run: nothing changed; a real run would ${spec.mergeStrategy === 'patch' ? 'write a patch' : spec.mergeStrategy === 'none' ? 'do nothing more' : 'keep the work on its branch'}`,
+      };
+    }
+    const baseBranch =
+      classifyRepository(spec.repository).kind === 'path'
+        ? await this.baseBranch(repo, spec.baseRef)
+        : undefined;
+    if (!baseBranch)
+      return { ...result, detail: 'dry run: a real run could not auto-merge (no local base branch)' };
+    const current = await git(['rev-parse', '--verify', `refs/heads/${baseBranch}`], { cwd: repo });
+    const tree = await mergeTree(repo, current, head);
+    return {
+      ...result,
+      baseBranch,
+      conflicts: tree.conflicts,
+      detail:
+        tree.conflicts.length > 0
+          ? `dry run: merging into ${baseBranch} would conflict in ${tree.conflicts.join(', ')}`
+          : `dry run: the work would merge cleanly into ${baseBranch}`,
+    };
   }
 
   private async writePatch(taskId: string, workspace: TaskWorkspace, head: string): Promise<string> {

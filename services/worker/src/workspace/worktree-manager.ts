@@ -85,10 +85,21 @@ export class WorktreeManager {
       classifyRepository(spec.repository).kind === 'path'
         ? await resolveLocalBase(repositoryPath, spec.baseRef ?? 'HEAD')
         : await resolveCommit(repositoryPath, spec.baseRef ?? 'HEAD');
-    const branch = taskBranchName(taskId);
+    // A dry run makes no branch: its worktree is detached, and removed afterwards.
+    const branch = spec.dryRun ? '' : taskBranchName(taskId);
     const worktreePath = path.join(this.options.dataDir, 'worktrees', taskId);
     await mkdir(path.dirname(worktreePath), { recursive: true });
     await this.withWorktreeLock(repositoryPath, async () => {
+      if (spec.dryRun) {
+        if (await exists(worktreePath)) await this.removeWorktree(repositoryPath, worktreePath);
+        await gitOrFail(
+          'WORKSPACE_FAILED',
+          `could not create the worktree for ${taskId}`,
+          ['worktree', 'add', '--quiet', '--force', '--detach', worktreePath, baseCommit],
+          { cwd: repositoryPath },
+        );
+        return;
+      }
       // A previous attempt of the same task may have left its worktree behind. Never
       // `git worktree prune` here: run by one worker process while another is half-way through
       // `worktree add` in the same repository, it deletes the other's new entry.

@@ -6,7 +6,7 @@
 export interface MergeResult {
   strategy?: string;
   /**
-   * kept | merged | conflict | refused | patch | skipped
+   * kept | merged | conflict | refused | patch | skipped | dry_run
    */
   outcome?: string;
   detail?: string;
@@ -20,6 +20,10 @@ export interface MergeResult {
    * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any merge).
    */
   patchPath?: string;
+  /**
+   * `git diff --stat` of the task's changes, in a dry run.
+   */
+  diffstat?: string;
 }
 
 /**
@@ -28,7 +32,7 @@ export interface MergeResult {
 export interface MergeResult__Output {
   strategy: string;
   /**
-   * kept | merged | conflict | refused | patch | skipped
+   * kept | merged | conflict | refused | patch | skipped | dry_run
    */
   outcome: string;
   detail: string;
@@ -42,4 +46,8 @@ export interface MergeResult__Output {
    * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any merge).
    */
   patchPath: string;
+  /**
+   * `git diff --stat` of the task's changes, in a dry run.
+   */
+  diffstat: string;
 }

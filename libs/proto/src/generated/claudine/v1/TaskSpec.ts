@@ -44,6 +44,11 @@ export interface TaskSpec {
    * What happens to the task's worktree: auto (removed after success, kept otherwise) | keep | delete.
    */
   worktreeCleanup?: string;
+  /**
+   * Run the agent, then only report what would be committed and merged (diffstat, conflicts):
+   * no branch is created, nothing is merged, and the worktree is removed.
+   */
+  dryRun?: boolean;
 }
 
 export interface TaskSpec__Output {
@@ -80,4 +85,9 @@ export interface TaskSpec__Output {
    * What happens to the task's worktree: auto (removed after success, kept otherwise) | keep | delete.
    */
   worktreeCleanup: string;
+  /**
+   * Run the agent, then only report what would be committed and merged (diffstat, conflicts):
+   * no branch is created, nothing is merged, and the worktree is removed.
+   */
+  dryRun: boolean;
 }
