@@ -233,7 +233,11 @@ export async function workersCommand(client: ClusterClient, flags: { json?: bool
   if (workers.length === 0) print('no live workers');
   for (const worker of workers) {
     print(
-      `${worker.id}  ${worker.host} pid ${worker.pid}  running ${worker.runningTaskIds.length}/${worker.capacity}  v${worker.version}  seen ${Math.max(0, Date.now() - worker.lastHeartbeatMs)}ms ago`,
+      `${worker.id}  ${worker.host} pid ${worker.pid}  running ${worker.runningTaskIds.length}/${worker.capacity}  v${worker.version}  seen ${Math.max(0, Date.now() - worker.lastHeartbeatMs)}ms ago${
+        worker.pausedUntilMs > Date.now()
+          ? `  paused (rate limited) until ${new Date(worker.pausedUntilMs).toISOString()}`
+          : ''
+      }`,
     );
   }
   return EXIT.ok;

@@ -157,6 +157,7 @@ export async function startGrpcServer({
         version: worker.version,
         startedAtMs: worker.startedAtMs,
         lastHeartbeatMs: worker.lastHeartbeatMs,
+        pausedUntilMs: worker.pausedUntilMs ?? 0,
       })),
     })),
   };

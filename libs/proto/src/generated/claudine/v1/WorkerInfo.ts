@@ -11,6 +11,10 @@ export interface WorkerInfo {
   version?: string;
   startedAtMs?: number | string | Long;
   lastHeartbeatMs?: number | string | Long;
+  /**
+   * While the API rate-limits it, the worker takes no new tasks until this time; 0 otherwise.
+   */
+  pausedUntilMs?: number | string | Long;
 }
 
 export interface WorkerInfo__Output {
@@ -22,4 +26,8 @@ export interface WorkerInfo__Output {
   version: string;
   startedAtMs: number;
   lastHeartbeatMs: number;
+  /**
+   * While the API rate-limits it, the worker takes no new tasks until this time; 0 otherwise.
+   */
+  pausedUntilMs: number;
 }
