@@ -498,6 +498,18 @@ describe('coordinator gRPC API', () => {
       expect(prompt).toContain(part);
     }
     expect(resumed.task!.spec!.baseRef).toBe('main');
+
+    // An auto-merging task resumes on its original base, so that its merge goes there.
+    const autoTask = (await delegate({ prompt: 'Merge me', repository: repo.path, mergeStrategy: 'auto' }))
+      .task!;
+    await store.startAttempt(autoTask.id, { workerId: 'gone-worker', startedAtMs: Date.now() });
+    await store.finishAttempt(autoTask.id, {
+      state: 'failed',
+      attempt: { number: 1, workerId: 'gone-worker', startedAtMs: Date.now(), outcome: 'failed' },
+      result: TaskResultSchema.parse({ branch: 'main' }),
+    });
+    const resumedAuto = await call(tasks.Resume, tasks, { taskId: autoTask.id, additionalContext: '' });
+    expect(resumedAuto.task!.spec).toMatchObject({ baseRef: '', mergeStrategy: 'auto' });
     await expect(
       call(tasks.Resume, tasks, { taskId: original.id, additionalContext: 'x'.repeat(100_001) }),
     ).rejects.toMatchObject({

@@ -283,8 +283,13 @@ export class TaskService {
       ? 'the previous task has no Claude session to resume'
       : `worker ${holder ?? '(unknown)'}, which holds the session transcript, is not alive`;
     const spec = { ...previous.spec, prompt: resumePrompt(previous, context) };
-    if (previous.result?.branch && classifyRepository(spec.repository).kind === 'path') {
-      // Build on what the previous task did, when its branch is there to start from.
+    // Build on what the previous task did, when its branch is there to start from. Not for `auto`:
+    // its merge must go to the original base branch, not to the previous task's branch.
+    if (
+      previous.result?.branch &&
+      spec.mergeStrategy !== 'auto' &&
+      classifyRepository(spec.repository).kind === 'path'
+    ) {
       const fromBranch = { ...spec, baseRef: previous.result.branch };
       const usable = await this.options.verifier.verify(fromBranch).then(
         () => true,

@@ -204,15 +204,24 @@ export class MergeBack {
         try {
           await git(['read-tree', '-m', '-u', oldBase, newBase], { cwd: checkout });
         } catch (error) {
-          await git(['update-ref', '-m', `claudine: roll back ${taskId}`, baseRef, oldBase, newBase], {
-            cwd: repo,
-          }).catch(() => undefined);
+          // Compare-and-swap again: if another merge moved the base since, it stays (with ours in it).
+          const rolledBack = await git(
+            ['update-ref', '-m', `claudine: roll back ${taskId}`, baseRef, oldBase, newBase],
+            {
+              cwd: repo,
+            },
+          ).then(
+            () => true,
+            () => false,
+          );
           return {
             ...result,
             outcome: 'refused',
             baseBranch,
             patchPath,
-            detail: `could not update the checkout of ${baseBranch} at ${checkout} (${errorMessage(error)}); the merge was rolled back`,
+            detail: rolledBack
+              ? `could not update the checkout of ${baseBranch} at ${checkout} (${errorMessage(error)}); the merge was rolled back`
+              : `could not update the checkout of ${baseBranch} at ${checkout} (${errorMessage(error)}); ${baseBranch} moved again meanwhile, so the merge was not rolled back`,
           };
         }
       }
