@@ -40,6 +40,10 @@ export interface TaskEventData {
   'agent.stderr': { line: string };
   'agent.unparsed': { line: string };
   'worker.log': { message: string; [key: string]: unknown };
+  /** The repository's setup command, run in the new worktree before the agent. */
+  'setup.started': { command: string; cwd: string };
+  'setup.output': { stream: 'stdout' | 'stderr'; line: string };
+  'setup.finished': { exitCode: number | null; signal?: string; durationMs: number };
   /**
    * Never stored: put first by a read when the task's log size cap dropped the `dropped` events
    * just before it. Its offset is the last dropped one, so resuming from it repeats nothing.

@@ -1,6 +1,7 @@
 export { AppError, assertNever, errorMessage, ERROR_CODES } from './errors';
 export type { AppErrorOptions, ErrorCode } from './errors';
 export { formatZodIssues, parseOrThrow } from './validation';
+export { formatByteSize, parseByteSize } from './byte-size';
 export { formatDuration, parseDuration } from './duration';
 export {
   AgentOptionsSchema,
@@ -14,6 +15,8 @@ export {
   WORKTREE_CLEANUPS,
   WorktreeCleanupSchema,
   classifyRepository,
+  REPOSITORY_URL_SCHEMES,
+  repositoryUrlScheme,
   GitRefSchema,
   isTerminalState,
   newTaskId,
@@ -44,6 +47,7 @@ export type {
   PermissionMode,
   Priority,
   RepositoryLocation,
+  RepositoryUrlScheme,
   ResumePlan,
   Task,
   TaskError,

@@ -40,10 +40,11 @@ export function isTerminalState(state: TaskState): boolean {
 }
 
 /**
- * What happens to a completed task's work: `branch` keeps the task branch; `auto` merges it into
- * the base branch (conflict-checked, compare-and-swap); `patch` keeps a patch file; `none` nothing.
+ * What happens to a completed task's work: `branch` keeps the task branch (pushed to the remote
+ * for URL repositories); `pr` pushes it and opens a pull request with `gh`; `auto` merges it into
+ * the base branch (conflict-checked, compare-and-swap); `patch` keeps a patch; `none` nothing.
  */
-export const MERGE_STRATEGIES = ['branch', 'auto', 'patch', 'none'] as const;
+export const MERGE_STRATEGIES = ['branch', 'pr', 'auto', 'patch', 'none'] as const;
 export const MergeStrategySchema = z.enum(MERGE_STRATEGIES);
 export type MergeStrategy = z.infer<typeof MergeStrategySchema>;
 
@@ -79,6 +80,20 @@ export const TASK_LIMITS = {
 // ---------------------------------------------------------------------------------------------
 
 const URL_SCHEMES = ['https:', 'http:', 'ssh:', 'git:', 'file:'] as const;
+
+/** URL schemes a repository may use; a deployment narrows them (CLAUDINE_REPOSITORY_URL_SCHEMES). */
+export const REPOSITORY_URL_SCHEMES = ['https', 'http', 'ssh', 'git', 'file'] as const;
+export type RepositoryUrlScheme = (typeof REPOSITORY_URL_SCHEMES)[number];
+
+/** The scheme of a validated repository URL; `user@host:path` is ssh. */
+export function repositoryUrlScheme(url: string): string {
+  if (SCP_LIKE.test(url)) return 'ssh';
+  try {
+    return new URL(url).protocol.replace(/:$/, '');
+  } catch {
+    return '';
+  }
+}
 const SCP_LIKE = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/;
 
 export type RepositoryLocation = { kind: 'path'; path: string } | { kind: 'url'; url: string };
@@ -240,6 +255,8 @@ export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
 export const MERGE_OUTCOMES = [
   'kept',
+  'pushed',
+  'pr_opened',
   'merged',
   'conflict',
   'refused',
@@ -258,6 +275,12 @@ export const MergeResultSchema = z.object({
   patchPath: z.string().optional(),
   /** `git diff --stat` of the task's changes (dry runs). */
   diffstat: z.string().optional(),
+  /** The remote the task branch went to (URL repositories, `pr`). */
+  remote: z.string().optional(),
+  /** True when the task branch was pushed to `remote`. */
+  pushed: z.boolean().optional(),
+  /** The pull request `pr` opened. */
+  prUrl: z.string().optional(),
 });
 export type MergeResult = z.infer<typeof MergeResultSchema>;
 

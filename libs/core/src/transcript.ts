@@ -69,6 +69,12 @@ export function formatTranscriptEvent(event: TaskEvent): string | undefined {
       return `? ${event.data.line}`;
     case 'worker.log':
       return `· ${event.data.message}`;
+    case 'setup.started':
+      return `$ ${event.data.command}`;
+    case 'setup.output':
+      return `  ${event.data.line}`;
+    case 'setup.finished':
+      return `· setup ${event.data.exitCode === 0 ? 'done' : `failed (${event.data.signal ?? `exit ${event.data.exitCode}`})`} in ${formatDuration(event.data.durationMs)}`;
     case 'log.truncated':
       return `… ${event.data.dropped} earlier event${event.data.dropped === 1 ? ' was' : 's were'} dropped (log size cap)`;
   }

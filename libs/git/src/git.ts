@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { AppError, type ErrorCode } from '@claudine/core';
 
 export interface GitOptions {
@@ -61,6 +62,36 @@ function runGit(args: readonly string[], { cwd, env, timeoutMs = 120_000 }: GitO
       },
     );
   });
+}
+
+/**
+ * Runs git with its stdout going straight to a file, byte for byte (no size cap, no decoding):
+ * for output such as a patch, which may be large or not UTF-8.
+ */
+export async function gitToFile(
+  args: readonly string[],
+  file: string,
+  { cwd, env, timeoutMs = 120_000 }: GitOptions,
+): Promise<void> {
+  const output = await open(file, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('git', [...args], {
+        cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', ...env },
+        stdio: ['ignore', output.fd, 'pipe'],
+        timeout: timeoutMs,
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (stderr.length < 64 * 1024) stderr += chunk.toString();
+      });
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new GitError(args, stderr, code))));
+    });
+  } finally {
+    await output.close();
+  }
 }
 
 /** Runs git, turning a failure into an AppError with the given code and a readable message. */

@@ -1,3 +1,9 @@
-export { git, GitError, gitOrFail } from './git';
+export { git, GitError, gitOrFail, gitToFile } from './git';
 export type { GitOptions } from './git';
-export { assertWithinRoots, resolveCommit, resolveLocalBase } from './repository-checks';
+export {
+  assertRepositoryAllowed,
+  assertWithinRoots,
+  resolveCommit,
+  resolveLocalBase,
+} from './repository-checks';
+export type { RepositoryPolicy } from './repository-checks';

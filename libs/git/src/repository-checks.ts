@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '@claudine/core';
+import { fileURLToPath } from 'node:url';
+import { AppError, classifyRepository, repositoryUrlScheme } from '@claudine/core';
 import { git, GitError } from './git';
 
 /**
@@ -64,4 +65,34 @@ export async function assertWithinRoots(repositoryPath: string, roots: readonly 
     `repository: ${repositoryPath} is outside the repository roots this cluster accepts (${roots.join(', ')})`,
     { details: { fields: ['repository'] } },
   );
+}
+
+/** What repositories a service accepts: URL schemes, and roots for local paths (and file URLs). */
+export interface RepositoryPolicy {
+  /** Local repositories (and `file://` URLs) must lie under one of these; empty: anywhere. */
+  roots: readonly string[];
+  /** Allowed URL schemes (`ssh` covers `user@host:path`); absent: every scheme the schema accepts. */
+  urlSchemes?: readonly string[];
+}
+
+/**
+ * Refuses a repository this service does not accept, before anything is created: a URL whose
+ * scheme is not allowed, or a path (a `file://` URL's too) outside the roots.
+ * @throws AppError POLICY_REFUSED naming `repository`
+ */
+export async function assertRepositoryAllowed(repository: string, policy: RepositoryPolicy): Promise<void> {
+  const location = classifyRepository(repository);
+  if (location.kind === 'path') {
+    await assertWithinRoots(location.path, policy.roots);
+    return;
+  }
+  const scheme = repositoryUrlScheme(location.url);
+  if (policy.urlSchemes && !policy.urlSchemes.includes(scheme)) {
+    throw new AppError(
+      'POLICY_REFUSED',
+      `repository: the URL scheme "${scheme}" is not allowed here (allowed: ${policy.urlSchemes.join(', ') || 'none'})`,
+      { details: { fields: ['repository'] } },
+    );
+  }
+  if (scheme === 'file') await assertWithinRoots(fileURLToPath(location.url), policy.roots);
 }

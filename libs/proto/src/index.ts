@@ -19,6 +19,7 @@ export type { CancelTaskResponse__Output } from './generated/claudine/v1/CancelT
 export type { ListTasksResponse__Output } from './generated/claudine/v1/ListTasksResponse';
 export type { ListWorkersResponse__Output } from './generated/claudine/v1/ListWorkersResponse';
 export type { ResumeTaskResponse__Output } from './generated/claudine/v1/ResumeTaskResponse';
+export type { GetPatchResponse__Output } from './generated/claudine/v1/GetPatchResponse';
 export type { RetryTaskResponse__Output } from './generated/claudine/v1/RetryTaskResponse';
 export type { ListTasksRequest__Output } from './generated/claudine/v1/ListTasksRequest';
 export type { TaskEvent as ProtoTaskEvent, TaskEvent__Output } from './generated/claudine/v1/TaskEvent';

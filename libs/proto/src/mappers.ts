@@ -196,6 +196,9 @@ export function taskFromProto(task: Task__Output): Task {
                 conflicts: task.result.merge.conflicts,
                 patchPath: task.result.merge.patchPath || undefined,
                 diffstat: task.result.merge.diffstat || undefined,
+                remote: task.result.merge.remote || undefined,
+                pushed: task.result.merge.pushed || undefined,
+                prUrl: task.result.merge.prUrl || undefined,
               }
             : undefined,
         }

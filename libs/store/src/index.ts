@@ -19,6 +19,7 @@ export type {
   ListTasksInput,
   TaskLinks,
   StartAttemptResult,
+  StoredPatch,
   TaskStoreOptions,
 } from './task-store';
 export { lastEventOffset, readTaskEvents, tailStartOffset } from './task-events';
@@ -27,3 +28,25 @@ export { WorkerHeartbeatSchema, WorkerRegistry } from './worker-registry';
 export type { WorkerHeartbeat } from './worker-registry';
 export { CancelMessageSchema, publishCancel, subscribeToCancels } from './cancel-channel';
 export type { CancelMessage } from './cancel-channel';
+export {
+  nextWorktreeGcReply,
+  publishWorktreeGc,
+  readWorktreeInventories,
+  removeWorktreeInventory,
+  replyToWorktreeGc,
+  subscribeToWorktreeGc,
+  touchWorktreeInventory,
+  WORKTREE_GC_REPLY_TTL_SECONDS,
+  WorktreeCollectionSchema,
+  WorktreeGcRequestSchema,
+  WorktreeInventorySchema,
+  WorktreeRecordSchema,
+  writeWorktreeInventory,
+} from './worktree-inventory';
+export type {
+  ParsedWorktreeGcRequest,
+  WorktreeCollection,
+  WorktreeGcRequest,
+  WorktreeInventory,
+  WorktreeRecord,
+} from './worktree-inventory';

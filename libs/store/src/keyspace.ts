@@ -8,11 +8,15 @@ import type { TaskState } from '@claudine/core';
  *   {p}:task:<id>               hash    the task record (spec, state, timestamps, result, error)
  *   {p}:task:<id>:attempts      list    one JSON entry per attempt
  *   {p}:task:<id>:events        stream  numbered events (ids 0-<offset>), capped
+ *   {p}:task:<id>:patch         hash    the task's patch (patch, baseCommit, headCommit), when kept
  *   {p}:index:all               zset    every task id, scored by creation time
  *   {p}:index:state:<state>     zset    task ids in one state, scored by creation time
  *   {p}:worker:<id>             string  a worker's heartbeat (JSON), expires when it stops beating
  *   {p}:workers                 zset    worker ids, scored by last heartbeat
+ *   {p}:worker:<id>:worktrees   string  a worker's kept worktrees (JSON inventory), expires with its heartbeat
  *   {p}:cancel                  channel cancellation requests for running tasks
+ *   {p}:worktrees:gc            channel worktree collection requests, to one worker or all
+ *   {p}:worktrees:gc:<request>  list    the workers' answers to one collection request, expires after 60 s
  *   {p}:bull:<queue>:...        BullMQ's own keys
  */
 export interface Keyspace {
@@ -21,11 +25,15 @@ export interface Keyspace {
   task(taskId: string): string;
   attempts(taskId: string): string;
   events(taskId: string): string;
+  patch(taskId: string): string;
   readonly allTasks: string;
   tasksInState(state: TaskState): string;
   worker(workerId: string): string;
   readonly workers: string;
+  workerWorktrees(workerId: string): string;
   readonly cancelChannel: string;
+  readonly worktreeGcChannel: string;
+  worktreeGcReplies(requestId: string): string;
 }
 
 export const DEFAULT_KEY_PREFIX = '{claudine}';
@@ -37,10 +45,14 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     task: (taskId) => `${prefix}:task:${taskId}`,
     attempts: (taskId) => `${prefix}:task:${taskId}:attempts`,
     events: (taskId) => `${prefix}:task:${taskId}:events`,
+    patch: (taskId) => `${prefix}:task:${taskId}:patch`,
     allTasks: `${prefix}:index:all`,
     tasksInState: (state) => `${prefix}:index:state:${state}`,
     worker: (workerId) => `${prefix}:worker:${workerId}`,
     workers: `${prefix}:workers`,
+    workerWorktrees: (workerId) => `${prefix}:worker:${workerId}:worktrees`,
     cancelChannel: `${prefix}:cancel`,
+    worktreeGcChannel: `${prefix}:worktrees:gc`,
+    worktreeGcReplies: (requestId) => `${prefix}:worktrees:gc:${requestId}`,
   };
 }

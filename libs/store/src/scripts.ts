@@ -199,7 +199,7 @@ return {'requeued'}
 /**
  * Removes a finished task and everything it owns (record, attempts, events, index entries) when
  * it ended before the cutoff. A task that is not finished, or ended later, is left alone.
- * KEYS: task, attempts, events, index:all, index:completed, index:failed, index:cancelled
+ * KEYS: task, attempts, events, index:all, index:completed, index:failed, index:cancelled, patch
  * ARGV: cutoffMs, taskId
  * Returns 1 when removed, 0 otherwise.
  */
@@ -214,7 +214,7 @@ end
 if state ~= 'completed' and state ~= 'failed' and state ~= 'cancelled' then return 0 end
 local ended = tonumber(redis.call('HGET', KEYS[1], 'endedAt') or '0')
 if ended >= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[8])
 for i = 4, 7 do redis.call('ZREM', KEYS[i], id) end
 return 1
 `;

@@ -100,7 +100,7 @@ export class TaskStore {
     redis.defineCommand('claudineCancel', { numberOfKeys: 4, lua: CANCEL });
     redis.defineCommand('claudineAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS });
     redis.defineCommand('claudineRequeueAttempt', { numberOfKeys: 5, lua: REQUEUE_ATTEMPT });
-    redis.defineCommand('claudineRemoveIfExpired', { numberOfKeys: 7, lua: REMOVE_IF_EXPIRED });
+    redis.defineCommand('claudineRemoveIfExpired', { numberOfKeys: 8, lua: REMOVE_IF_EXPIRED });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -345,12 +345,35 @@ export class TaskStore {
           k.tasksInState('completed'),
           k.tasksInState('failed'),
           k.tasksInState('cancelled'),
+          k.patch(id),
           cutoffMs,
           id,
         );
       }
     }
     return removed;
+  }
+
+  /**
+   * Keeps a task's patch (format-patch text) for download through the API. The worker saves it
+   * before recording the task's end, so a finished task's patch is there when its result says so.
+   */
+  async savePatch(taskId: string, patch: StoredPatch): Promise<void> {
+    await this.redis.hset(this.keys.patch(taskId), {
+      patch: patch.patch,
+      baseCommit: patch.baseCommit,
+      headCommit: patch.headCommit,
+    });
+  }
+
+  async getPatch(taskId: string): Promise<StoredPatch | undefined> {
+    const hash = await this.redis.hgetallBuffer(this.keys.patch(taskId));
+    if (hash.patch === undefined) return undefined;
+    return {
+      patch: hash.patch,
+      baseCommit: hash.baseCommit?.toString() ?? '',
+      headCommit: hash.headCommit?.toString() ?? '',
+    };
   }
 
   /** Of these tasks, the ones whose cancellation was requested. */
@@ -374,6 +397,14 @@ export class TaskStore {
     for (const event of events) args.push(event.type, JSON.stringify(event.data));
     return Number(await this.redis.claudineAppendEvents(...args));
   }
+}
+
+/** A task's patch as kept in Redis. */
+export interface StoredPatch {
+  /** The bytes git wrote: a patch need not be UTF-8. */
+  patch: Buffer;
+  baseCommit: string;
+  headCommit: string;
 }
 
 function parseJson(text: string | undefined): unknown {

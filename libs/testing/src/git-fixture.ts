@@ -42,6 +42,27 @@ export async function createGitRepository(options: GitRepositoryOptions = {}): P
   return { path: dir.path, git, remove: () => dir.remove() };
 }
 
+/**
+ * A bare clone of a repository, standing in for a remote (GitHub, a team server): tasks name it by
+ * its `file://` URL, and push to it.
+ */
+export async function createBareRemote(source: GitFixture): Promise<GitFixture & { url: string }> {
+  const dir = await createTempDir('claudine-remote-');
+  const target = join(dir.path, 'remote.git');
+  try {
+    await runGit(dir.path, ['clone', '-q', '--bare', source.path, target]);
+  } catch (error) {
+    await dir.remove();
+    throw error;
+  }
+  return {
+    path: target,
+    url: `file://${target}`,
+    git: (...args: string[]) => runGit(target, args),
+    remove: () => dir.remove(),
+  };
+}
+
 function runGit(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -65,7 +86,7 @@ function runGit(cwd: string, args: string[]): Promise<string> {
  * every command below act on the outer repository; global config (signing, hooks paths,
  * templates) would make fixtures differ between machines.
  */
-function isolatedGitEnv(): NodeJS.ProcessEnv {
+export function isolatedGitEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('GIT_')) env[key] = value;

@@ -1,5 +1,5 @@
 export { findFreePort } from './free-port';
-export { createGitRepository } from './git-fixture';
+export { createBareRemote, createGitRepository, isolatedGitEnv } from './git-fixture';
 export type { GitFixture, GitRepositoryOptions } from './git-fixture';
 export { startRedis } from './redis-harness';
 export type { RedisHarness } from './redis-harness';

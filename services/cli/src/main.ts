@@ -6,12 +6,19 @@ import {
   cancelCommand,
   delegateCommand,
   logsCommand,
+  patchCommand,
   resumeCommand,
   retryCommand,
   statusCommand,
   workersCommand,
   type LogsFlags,
 } from './commands/task-commands';
+import {
+  worktreesGcCommand,
+  worktreesListCommand,
+  type WorktreesGcFlags,
+  type WorktreesListFlags,
+} from './commands/worktree-commands';
 import { EXIT, fail } from './output';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -81,7 +88,7 @@ program
   .option('--label <key=value>', 'a label; repeatable', collect)
   .option(
     '--merge <strategy>',
-    'branch (keep the task branch) | auto (merge into the base branch) | patch | none',
+    'branch (keep the task branch; pushed for URL repositories) | pr (push, open a pull request with gh) | auto (merge into the base branch) | patch | none',
     'branch',
   )
   .option('--dry-run', 'run the agent, then only report what would be committed and merged')
@@ -158,9 +165,48 @@ program
   );
 
 program
+  .command('patch')
+  .description(
+    "a task's patch (git format-patch), for merge strategy patch or the backup before an auto merge",
+  )
+  .argument('<taskId>')
+  .option('-o, --output <file>', 'write it to this file instead of stdout')
+  .action(
+    withClient((client, taskId: string, flags: { output?: string }) => patchCommand(client, taskId, flags)),
+  );
+
+program
   .command('workers')
   .description('the live workers and what they run')
   .option('--json', 'print JSON')
   .action(withClient((client, flags: { json?: boolean }) => workersCommand(client, flags)));
+
+const worktrees = program
+  .command('worktrees')
+  .description('the worktrees kept on the workers (failed, cancelled or --worktree keep tasks)');
+
+worktrees
+  .command('list')
+  .description('the kept worktrees of the live workers: task, branch, size, age, in use, path')
+  .option('--worker <id>', 'only this worker')
+  .option('--json', 'print JSON')
+  .action(withClient((client, flags: WorktreesListFlags) => worktreesListCommand(client, flags)));
+
+worktrees
+  .command('gc')
+  .description('remove kept worktrees now (never one in use; the branches stay)')
+  .option('--worker <id>', 'only this worker (default: every live worker)')
+  .option(
+    '--max-age <duration>',
+    "remove those unchanged for longer than this, e.g. 12h, 3d (default: each worker's own)",
+  )
+  .option('--max-count <n>', "keep at most this many per worker, the newest (default: each worker's own)")
+  .option(
+    '--max-size <size>',
+    "keep at most this much per worker, e.g. 500M, 5G (default: each worker's own)",
+  )
+  .option('--dry-run', 'only report what would be removed')
+  .option('--json', 'print JSON')
+  .action(withClient((client, flags: WorktreesGcFlags) => worktreesGcCommand(client, flags)));
 
 program.parseAsync(process.argv).catch(fail);

@@ -19,6 +19,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'UNAVAILABLE':
       return EXIT.unavailable;
     case 'TASK_NOT_FOUND':
+    case 'PATCH_NOT_FOUND':
+    case 'WORKER_NOT_FOUND':
     case 'TASK_ALREADY_FINISHED':
     case 'TASK_NOT_FINISHED':
     case 'REPOSITORY_NOT_FOUND':
@@ -90,7 +92,9 @@ export function formatTaskDetail(task: Task): string {
       lines.push(
         `Merge      ${r.merge.strategy}: ${r.merge.outcome}${r.merge.detail ? ` (${r.merge.detail})` : ''}`,
       );
+      if (r.merge.prUrl) lines.push(`PR         ${r.merge.prUrl}`);
       if (r.merge.conflicts.length > 0) lines.push(`Conflicts  ${r.merge.conflicts.join(', ')}`);
+      if (r.merge.patchPath) lines.push(`Patch      claudine patch ${task.id}`);
     }
     if (r.text) lines.push('', r.text);
   }

@@ -168,6 +168,48 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     expect((JSON.parse(list.stdout) as { id: string }[]).map((t) => t.id)).toContain(task.id);
   }, 60_000);
 
+  it('keeps a patch of the work for merge strategy patch, downloadable with claudine patch', async () => {
+    respond = writeRelativeFileThenFinish('patched.txt', 'patched by the agent\n', 'I wrote patched.txt');
+    const run = await claudine(
+      'delegate',
+      'Write patched.txt',
+      '--repo',
+      repo.path,
+      '--merge',
+      'patch',
+      '--wait',
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const task = JSON.parse(run.stdout) as { id: string; result: { merge: { outcome: string } } };
+    expect(task.result.merge.outcome).toBe('patch');
+
+    const patch = await claudine('patch', task.id);
+    expect(patch.code).toBe(0);
+    expect(patch.stdout).toMatch(/^From [0-9a-f]{40} /);
+    expect(patch.stdout).toContain('+patched by the agent');
+    const file = path.join(stateDir.path, `${task.id}.patch`);
+    const saved = await claudine('patch', task.id, '--output', file);
+    expect(saved.code).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(patch.stdout);
+    // It applies to the base the task started from (the user's checkout, which never changed).
+    await repo.git('apply', '--check', file);
+
+    const none = await claudine(
+      'delegate',
+      'nothing to patch',
+      '--repo',
+      repo.path,
+      '--merge',
+      'none',
+      '--wait',
+      '--json',
+    );
+    const noPatch = await claudine('patch', (JSON.parse(none.stdout) as { id: string }).id);
+    expect(noPatch.code).toBe(4);
+    expect(noPatch.stderr).toContain('has no patch');
+  }, 60_000);
+
   it('resumes a finished task in the same Claude session, on the worker that holds it', async () => {
     respond = writeRelativeFileThenFinish('first.txt', 'one\n', 'wrote first.txt');
     const first = await claudine('delegate', 'Write first.txt', '--repo', repo.path, '--wait', '--json');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvBoolean, EnvList, envInt, parseEnv } from '@claudine/core';
+import { EnvBoolean, EnvList, envInt, parseEnv, REPOSITORY_URL_SCHEMES } from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 
 /** The address `claudine up` serves and every CLI command tries first. */
@@ -28,10 +28,16 @@ export const ConfigSchema = z
     CLAUDINE_REPOSITORY_ROOTS: EnvList.pipe(
       z.array(z.string().refine((p) => p.startsWith('/'), 'must be absolute paths')),
     ).default([]),
+    /** URL schemes a repository may use, comma-separated (ssh covers user@host:path). */
+    CLAUDINE_REPOSITORY_URL_SCHEMES: EnvList.pipe(z.array(z.enum(REPOSITORY_URL_SCHEMES))).default([
+      ...REPOSITORY_URL_SCHEMES,
+    ]),
     /** Byte budget of each task's event log; past it the oldest events are dropped. Same value on every service. */
     CLAUDINE_TASK_LOG_MAX_BYTES: envInt(4096, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
     /** Finished tasks, with their logs, are removed this long after they ended. Default 7 days. */
     CLAUDINE_TASK_RETENTION_MS: envInt(60_000, 10 * 365 * 86_400_000).default(7 * 86_400_000),
+    /** How long CollectWorktrees waits for the workers' answers; a worker later than this is reported as not answering. */
+    CLAUDINE_WORKTREE_GC_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .transform((env) => ({
@@ -41,7 +47,9 @@ export const ConfigSchema = z
     metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
     verifyRepositories: env.CLAUDINE_VERIFY_REPOSITORIES,
     repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
+    repositoryUrlSchemes: env.CLAUDINE_REPOSITORY_URL_SCHEMES,
     retentionMs: env.CLAUDINE_TASK_RETENTION_MS,
+    worktreeGcTimeoutMs: env.CLAUDINE_WORKTREE_GC_TIMEOUT_MS,
     taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
     logLevel: env.LOG_LEVEL,
   }));

@@ -10,6 +10,7 @@ import {
   type TaskQueue,
 } from '@claudine/store';
 import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } from '@claudine/observability';
+import { WorktreeService } from './cluster/worktree-service';
 import type { CoordinatorConfig } from './config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
 import { RepositoryVerifier } from './tasks/repository-verifier';
@@ -29,6 +30,7 @@ export class CoordinatorService {
     private readonly opsServer: OpsServer,
     readonly tasks: TaskService,
     readonly retention: RetentionSweeper,
+    readonly worktrees: WorktreeService,
   ) {}
 
   /** host:port of the gRPC API. */
@@ -56,10 +58,19 @@ export class CoordinatorService {
       store,
       queue,
       registry: new WorkerRegistry(redis, keys),
-      verifier: new RepositoryVerifier(config.verifyRepositories, config.repositoryRoots),
+      verifier: new RepositoryVerifier(config.verifyRepositories, {
+        roots: config.repositoryRoots,
+        urlSchemes: config.repositoryUrlSchemes,
+      }),
+    });
+    const worktrees = new WorktreeService({
+      redis,
+      keys,
+      registry: new WorkerRegistry(redis, keys),
+      gcTimeoutMs: config.worktreeGcTimeoutMs,
     });
     const metrics = createMetricsRegistry({ service: 'coordinator' });
-    const grpcServer = await startGrpcServer({ ...config.grpc, tasks, logger, metrics });
+    const grpcServer = await startGrpcServer({ ...config.grpc, tasks, worktrees, logger, metrics });
     const opsServer = await startOpsServer({
       ...config.metrics,
       registry: metrics,
@@ -71,11 +82,12 @@ export class CoordinatorService {
     const retention = new RetentionSweeper({ redis, keys, store, logger, retentionMs: config.retentionMs });
     retention.start();
     logger.info({ grpc: grpcServer.address, metrics: `${opsServer.url}/metrics` }, 'coordinator ready');
-    return new CoordinatorService(logger, redis, queue, grpcServer, opsServer, tasks, retention);
+    return new CoordinatorService(logger, redis, queue, grpcServer, opsServer, tasks, retention, worktrees);
   }
 
   async close(): Promise<void> {
     await this.retention.stop();
+    this.worktrees.close();
     await this.grpcServer.close();
     await this.opsServer.close();
     await this.tasks.close();

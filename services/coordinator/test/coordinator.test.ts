@@ -439,6 +439,27 @@ describe('coordinator gRPC API', () => {
     expect(await redis.exists(keys.events(id))).toBe(0);
   });
 
+  it("serves a task's kept patch, NOT_FOUND when it has none, and removes it with the task", async () => {
+    const id = (await delegate({ prompt: 'patch me', repository: repo.path })).task!.id;
+    await expect(call(tasks.GetPatch, tasks, { taskId: id })).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+      details: expect.stringContaining('has no patch'),
+    });
+    const store = new TaskStore(redis, keys);
+    const patch = 'From 1234 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] change\n\n+é\n';
+    await store.savePatch(id, {
+      patch: Buffer.from(patch),
+      baseCommit: 'a'.repeat(40),
+      headCommit: 'b'.repeat(40),
+    });
+    const response = await call(tasks.GetPatch, tasks, { taskId: id });
+    expect(response).toMatchObject({ taskId: id, baseCommit: 'a'.repeat(40), headCommit: 'b'.repeat(40) });
+    expect(Buffer.from(response.patch).toString('utf8')).toBe(patch);
+    await call(tasks.Cancel, tasks, { taskId: id, reason: 'done' });
+    await coordinator.retention.sweepOnce(Date.now() + 8 * 86_400_000);
+    expect(await redis.exists(keys.patch(id))).toBe(0);
+  });
+
   it('retries a finished task as a new task with the same spec, linked to it', async () => {
     const original = (await delegate({ prompt: 'retry me', repository: repo.path, priority: 'PRIORITY_P1' }))
       .task!;

@@ -7,9 +7,12 @@ import {
   EnvBoolean,
   EnvList,
   envInt,
+  parseDuration,
   parseEnv,
   PERMISSION_MODES,
+  parseByteSize,
   PermissionModeSchema,
+  REPOSITORY_URL_SCHEMES,
 } from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 import { DEFAULT_AGENT_ENV_ALLOWLIST } from './execution/agent-environment';
@@ -26,6 +29,26 @@ export function defaultAgentCommand(): string {
   }
   return 'claude';
 }
+
+/** A duration such as 90s, 12h or 7d (or plain milliseconds). */
+const EnvDuration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (examples: 12h, 7d, 1d12h)` });
+    return z.NEVER;
+  }
+});
+
+/** A byte size such as 10737418240, 500M or 10G (powers of 1024). */
+const EnvByteSize = z.string().transform((text, ctx) => {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a size (examples: 500M, 10G, 1T, 1048576)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 /** Every variable the worker reads, validated once at start. */
 export const ConfigSchema = z
@@ -48,6 +71,10 @@ export const ConfigSchema = z
     CLAUDINE_REPOSITORY_ROOTS: EnvList.pipe(
       z.array(z.string().refine((p) => path.isAbsolute(p), 'must be absolute paths')),
     ).default([]),
+    /** URL schemes a repository may use, comma-separated (ssh covers user@host:path). */
+    CLAUDINE_REPOSITORY_URL_SCHEMES: EnvList.pipe(z.array(z.enum(REPOSITORY_URL_SCHEMES))).default([
+      ...REPOSITORY_URL_SCHEMES,
+    ]),
     /** Worktrees, mirrors and per-task agent directories. */
     CLAUDINE_DATA_DIR: z.string().default(path.join(os.homedir(), '.claudine', 'worker')),
     /** The agent executable and leading arguments, separated by spaces. Default: the pinned Claude Code. */
@@ -81,6 +108,34 @@ export const ConfigSchema = z
     CLAUDINE_STALLED_INTERVAL_MS: envInt(500, 600_000).default(5_000),
     /** A task whose worker dies more than this many times is failed (WORKER_LOST) rather than run again. */
     CLAUDINE_MAX_STALLED_COUNT: envInt(0, 100).default(2),
+    /**
+     * Setup commands run in each new worktree before the agent, as a JSON object from repository
+     * (absolute path or URL, as tasks name it; `*` for any other) to a shell command, e.g.
+     * {"/srv/repos/web":"npm ci && cp /srv/env/web.env .env"}.
+     */
+    CLAUDINE_SETUP_COMMANDS: z
+      .string()
+      .default('{}')
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `is not JSON: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.record(
+          z.string().min(1, 'repository keys must not be empty'),
+          z.string().trim().min(1, 'commands must not be empty'),
+        ),
+      ),
+    /** How long a setup command may run before the task fails with SETUP_FAILED. */
+    CLAUDINE_SETUP_TIMEOUT_MS: envInt(1_000, 86_400_000).default(10 * 60_000),
+    /** The GitHub CLI for merge strategy `pr`, with leading arguments, separated by spaces. */
+    CLAUDINE_GH_COMMAND: z.string().trim().min(1).default('gh'),
+    /** Patches up to this size are kept in Redis for download through the API (GetPatch). */
+    CLAUDINE_PATCH_MAX_BYTES: envInt(0, 512 * 1024 * 1024).default(10 * 1024 * 1024),
     CLAUDINE_GIT_AUTHOR_NAME: z.string().min(1).default('Claudine'),
     CLAUDINE_GIT_AUTHOR_EMAIL: z.string().min(3).default('claudine@localhost'),
     /** Prometheus /metrics, /healthz and /readyz. Port 0 picks a free port. */
@@ -88,6 +143,19 @@ export const ConfigSchema = z
     CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
     /** Byte budget of each task's event log; past it the oldest events are dropped. Same value on every service. */
     CLAUDINE_TASK_LOG_MAX_BYTES: envInt(4096, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    /**
+     * Kept worktrees (tasks with worktreeCleanup keep, failed or cancelled ones) are removed once
+     * this old, counted from their last change (a duration: 12h, 7d; 0: no age limit).
+     */
+    CLAUDINE_WORKTREE_MAX_AGE: EnvDuration.default(7 * 86_400_000),
+    /** At most this many worktrees (in use ones included) stay on the worker: the oldest idle ones go first. 0: no limit. */
+    CLAUDINE_WORKTREE_MAX_COUNT: envInt(0, 1_000_000).default(50),
+    /** Disk budget of the worker's worktrees (bytes, or 500M, 10G, 1T; powers of 1024). 0: no limit. */
+    CLAUDINE_WORKTREE_MAX_BYTES: EnvByteSize.default(10 * 1024 ** 3),
+    /** How often the worker collects its kept worktrees (and once at start). 0: only on request. */
+    CLAUDINE_WORKTREE_GC_INTERVAL_MS: envInt(0, 7 * 86_400_000)
+      .refine((ms) => ms === 0 || ms >= 1_000, 'must be 0 (off) or at least 1000')
+      .default(10 * 60_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -109,6 +177,7 @@ export const ConfigSchema = z
       capacity: env.CLAUDINE_WORKER_CAPACITY,
       dataDir: path.resolve(env.CLAUDINE_DATA_DIR),
       repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
+      repositoryUrlSchemes: env.CLAUDINE_REPOSITORY_URL_SCHEMES,
       agent: {
         command: (env.CLAUDINE_AGENT_COMMAND ?? defaultAgentCommand())
           .split(' ')
@@ -132,8 +201,19 @@ export const ConfigSchema = z
         maxStalledCount: env.CLAUDINE_MAX_STALLED_COUNT,
       },
       gitAuthor: { name: env.CLAUDINE_GIT_AUTHOR_NAME, email: env.CLAUDINE_GIT_AUTHOR_EMAIL },
+      setup: { commands: env.CLAUDINE_SETUP_COMMANDS, timeoutMs: env.CLAUDINE_SETUP_TIMEOUT_MS },
+      ghCommand: env.CLAUDINE_GH_COMMAND.split(' ').filter((part) => part !== ''),
+      patchMaxBytes: env.CLAUDINE_PATCH_MAX_BYTES,
       metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
       taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
+      worktreeGc: {
+        intervalMs: env.CLAUDINE_WORKTREE_GC_INTERVAL_MS,
+        limits: {
+          maxAgeMs: env.CLAUDINE_WORKTREE_MAX_AGE,
+          maxCount: env.CLAUDINE_WORKTREE_MAX_COUNT,
+          maxTotalBytes: env.CLAUDINE_WORKTREE_MAX_BYTES,
+        },
+      },
       logLevel: env.LOG_LEVEL,
     };
   });

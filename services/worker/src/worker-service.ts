@@ -22,6 +22,8 @@ import type { AgentExecutor } from './execution/agent-executor';
 import { ClaudeCodeExecutor } from './execution/claude-code-executor';
 import { TaskRunner } from './processing/task-runner';
 import { MergeBack } from './workspace/merge-back';
+import { RepositorySetup } from './workspace/repository-setup';
+import { WorktreeCollector, WorktreeJanitor } from './workspace/worktree-collector';
 import { WorktreeManager } from './workspace/worktree-manager';
 
 /** This package's version, reported in the registry. */
@@ -103,6 +105,13 @@ export class WorkerService {
       labelNames: ['state'],
       registers: [metrics],
     });
+    const worktrees = new WorktreeManager({
+      dataDir: config.dataDir,
+      repositoryRoots: config.repositoryRoots,
+      repositoryUrlSchemes: config.repositoryUrlSchemes,
+      authorName: config.gitAuthor.name,
+      authorEmail: config.gitAuthor.email,
+    });
     const runner = new TaskRunner({
       workerId: config.workerId,
       store,
@@ -120,16 +129,22 @@ export class WorkerService {
           killGraceMs: config.agent.killGraceMs,
           cancelGraceMs: config.agent.cancelGraceMs,
         }),
-      worktrees: new WorktreeManager({
-        dataDir: config.dataDir,
-        repositoryRoots: config.repositoryRoots,
-        authorName: config.gitAuthor.name,
-        authorEmail: config.gitAuthor.email,
-      }),
+      worktrees,
       mergeBack: new MergeBack({
         dataDir: config.dataDir,
         authorName: config.gitAuthor.name,
         authorEmail: config.gitAuthor.email,
+        ghCommand: config.ghCommand,
+        savePatch: (taskId, patch) => store.savePatch(taskId, patch),
+        exclusive: (repositoryPath, action) => worktrees.exclusive(repositoryPath, action),
+        maxStoredPatchBytes: config.patchMaxBytes,
+      }),
+      setup: new RepositorySetup({
+        commands: config.setup.commands,
+        timeoutMs: config.setup.timeoutMs,
+        killGraceMs: config.agent.killGraceMs,
+        cancelGraceMs: config.agent.cancelGraceMs,
+        envAllowlist: config.agent.envAllowlist,
       }),
       runsDir: path.join(config.dataDir, 'runs'),
       logger,
@@ -153,11 +168,26 @@ export class WorkerService {
       if (runner.stop(taskId, 'cancelled')) logger.info({ taskId, reason }, 'cancelling task on request');
     });
 
+    // Kept worktrees: collected on a timer and on request, their inventory published in Redis.
+    const worktreeGc = new WorktreeJanitor({
+      workerId: config.workerId,
+      collector: new WorktreeCollector({ dataDir: config.dataDir, worktrees, logger }),
+      commands,
+      subscriber,
+      keys,
+      logger,
+      limits: config.worktreeGc.limits,
+      intervalMs: config.worktreeGc.intervalMs,
+      inventoryTtlMs: config.heartbeatIntervalMs * 3,
+    });
+
     // The processor needs the service, which needs the processor's worker: a late-bound reference.
     const self: { service?: WorkerService } = {};
     const processor: Processor<TaskJobData, void> = async (job, token) => {
       const attemptsLeft = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       const decision = await runner.run(job.data.taskId, { attemptsLeft });
+      // Its worktree was kept or removed: the inventory changed.
+      worktreeGc.refresh();
       switch (decision.kind) {
         case 'done':
           return;
@@ -214,6 +244,8 @@ export class WorkerService {
       Date.now(),
     );
     const created = self.service;
+    created.worktreeGc = worktreeGc;
+    await worktreeGc.start();
     await created.beat();
     created.heartbeatTimer = setInterval(() => void created.beat(), config.heartbeatIntervalMs);
     for (const bullWorker of bullWorkers) void bullWorker.run();
@@ -232,6 +264,7 @@ export class WorkerService {
   }
 
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private worktreeGc: WorktreeJanitor | undefined;
   private pausedUntilMs: number | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
 
@@ -275,6 +308,7 @@ export class WorkerService {
         this.config.heartbeatIntervalMs * 3,
       );
       for (const taskId of await this.store.cancelRequested(running)) this.runner.stop(taskId, 'cancelled');
+      await this.worktreeGc?.touch();
     } catch (error) {
       this.logger.warn({ err: error }, 'heartbeat failed');
     }
@@ -289,6 +323,7 @@ export class WorkerService {
     this.runner.stopAll('shutdown');
     await Promise.all(this.bullWorkers.map((bullWorker) => bullWorker.close()));
     await this.stopCancelSubscription().catch(() => undefined);
+    await this.worktreeGc?.stop();
     await this.registry.remove(this.config.workerId).catch(() => undefined);
     await this.opsServer.close();
     await Promise.all(this.connections.map((connection) => closeRedis(connection)));

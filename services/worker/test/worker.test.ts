@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isTerminalState, newTaskId, TaskSpecSchema, type Task, type TaskSpecInput } from '@claudine/core';
 import { createLogger } from '@claudine/observability';
@@ -14,6 +14,7 @@ import {
   type TaskQueue,
 } from '@claudine/store';
 import {
+  createBareRemote,
   createGitRepository,
   createTempDir,
   isProcessAlive as isAlive,
@@ -415,16 +416,25 @@ describe('worker', () => {
     });
 
     it("never touches the user's uncommitted change, whatever the strategy", async () => {
+      const origin = await createBareRemote(repo);
+      await repo.git('remote', 'add', 'origin', origin.url);
       await writeFile(path.join(repo.path, 'README.md'), 'my local edit\n');
-      await startWorker('agent-writes-file.sh');
-      for (const mergeStrategy of ['branch', 'patch', 'none', 'auto'] as const) {
+      await startWorker('agent-writes-file.sh', { CLAUDINE_GH_COMMAND: fixture('gh-prints-url.sh') });
+      for (const mergeStrategy of ['branch', 'pr', 'patch', 'none', 'auto'] as const) {
         const task = await finished(await delegate({ mergeStrategy }));
         expect(task.state).toBe('completed');
-        const expected = { branch: 'kept', patch: 'patch', none: 'skipped', auto: 'refused' }[mergeStrategy];
+        const expected = {
+          branch: 'kept',
+          pr: 'pr_opened',
+          patch: 'patch',
+          none: 'skipped',
+          auto: 'refused',
+        }[mergeStrategy];
         expect(task.result?.merge).toMatchObject({ strategy: mergeStrategy, outcome: expected });
         expect(await readFile(path.join(repo.path, 'README.md'), 'utf8')).toBe('my local edit\n');
       }
       expect(await repo.git('log', '--format=%s', '-1', 'main')).toBe('Initial commit');
+      await origin.remove();
     });
 
     it('fast-forwards a clean checked-out base and brings its files along', async () => {
@@ -483,6 +493,201 @@ describe('worker', () => {
       const task = await finished(await delegate({ mergeStrategy: 'auto' }));
       expect(task.state).toBe('failed');
       expect(await repo.git('log', '--format=%s', '-1', 'main')).toBe('Initial commit');
+    });
+  });
+
+  describe('URL repositories', () => {
+    let remote: GitFixture & { url: string };
+    let ghDir: TempDir;
+
+    beforeEach(async () => {
+      await repo.git('branch', 'feature');
+      remote = await createBareRemote(repo);
+      ghDir = await createTempDir('claudine-gh-');
+      await copyFile(fixture('gh'), path.join(ghDir.path, 'gh'));
+      await chmod(path.join(ghDir.path, 'gh'), 0o755);
+    });
+    afterEach(async () => {
+      await remote.remove();
+      await ghDir.remove();
+    });
+
+    /** The arguments of each `gh` call the stand-in recorded. */
+    async function ghCalls(): Promise<string[][]> {
+      const files = (await readdir(ghDir.path)).filter((name) => name.startsWith('gh-call-'));
+      return Promise.all(
+        files.map(async (name) =>
+          (await readFile(path.join(ghDir.path, name), 'utf8')).split('\0').slice(0, -1),
+        ),
+      );
+    }
+
+    it('works from a mirror and pushes the task branch to the remote for strategy branch', async () => {
+      await startWorker('agent-writes-file.sh');
+      const task = await finished(await delegate({ repository: remote.url }));
+      expect(task.state).toBe('completed');
+      expect(task.result?.merge).toMatchObject({ outcome: 'pushed', pushed: true, remote: remote.url });
+      expect(await remote.git('show', `claudine/${task.id}:agent-output.txt`)).toBe(
+        'written by the fake agent',
+      );
+      // The base branch of the remote did not move, and the mirror is this worker's own.
+      expect(await remote.git('rev-parse', 'main')).toBe(await repo.git('rev-parse', 'main'));
+      expect(
+        (await readdir(path.join(dataDir.path, 'mirrors'))).filter((n) => n.endsWith('.git')),
+      ).toHaveLength(1);
+    });
+
+    it('keeps serving a repository whose remote moved the branch of a kept worktree', async () => {
+      await startWorker('agent-writes-unique-file.sh');
+      const kept = await finished(await delegate({ repository: remote.url, worktreeCleanup: 'keep' }));
+      expect(kept.result?.merge).toMatchObject({ outcome: 'pushed' });
+      // Someone moves the task's branch on the remote, while the worktree holding it is kept here.
+      await repo.git('push', '-q', '--force', remote.url, `main:refs/heads/claudine/${kept.id}`);
+      const next = await finished(await delegate({ repository: remote.url }));
+      expect(next.state).toBe('completed');
+      expect(next.result?.merge).toMatchObject({ outcome: 'pushed' });
+    });
+
+    it('pushes, then opens a pull request with gh from PATH, titled and described from the task', async () => {
+      const originalPath = process.env.PATH;
+      process.env.PATH = `${ghDir.path}${path.delimiter}${originalPath ?? ''}`;
+      try {
+        await startWorker('agent-writes-file.sh');
+        const task = await finished(await delegate({ repository: remote.url, mergeStrategy: 'pr' }));
+        expect(task.result?.merge).toMatchObject({
+          strategy: 'pr',
+          outcome: 'pr_opened',
+          pushed: true,
+          baseBranch: 'main',
+          prUrl: 'https://github.example/acme/demo/pull/7',
+        });
+        expect(await remote.git('rev-parse', `claudine/${task.id}`)).toBe(task.result?.commit);
+        const [call, ...others] = await ghCalls();
+        expect(others).toEqual([]);
+        expect(call?.slice(0, 6)).toEqual([
+          'pr',
+          'create',
+          '--head',
+          `claudine/${task.id}`,
+          '--base',
+          'main',
+        ]);
+        const option = (name: string) => call?.[call.indexOf(name) + 1] ?? '';
+        expect(option('--title')).toBe('do the thing');
+        const body = option('--body');
+        for (const expected of [
+          task.id,
+          'do the thing\nin detail',
+          'wrote it',
+          '$0.2500',
+          '`agent-output.txt`',
+        ])
+          expect(body).toContain(expected);
+      } finally {
+        process.env.PATH = originalPath;
+      }
+    });
+
+    it('pushes the branch and says why when no pull request can be opened', async () => {
+      await startWorker('agent-writes-file.sh', { CLAUDINE_GH_COMMAND: 'gh-not-installed-here' });
+      const task = await finished(await delegate({ repository: remote.url, mergeStrategy: 'pr' }));
+      expect(task.state).toBe('completed');
+      expect(task.result?.merge).toMatchObject({ outcome: 'pushed', pushed: true });
+      expect(task.result?.merge?.detail).toContain('gh-not-installed-here is not installed');
+      expect(await remote.git('rev-parse', `claudine/${task.id}`)).toBe(task.result?.commit);
+    });
+
+    it('auto-merges concurrent tasks into the remote base by compare-and-swap pushes, losing none', async () => {
+      await startWorker('agent-writes-unique-file.sh', { CLAUDINE_WORKER_CAPACITY: '6' });
+      const ids = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          delegate({ repository: remote.url, baseRef: 'feature', mergeStrategy: 'auto' }),
+        ),
+      );
+      const tasks = await Promise.all(ids.map((id) => finished(id, 40_000)));
+      for (const task of tasks)
+        // The detail, compared too, says why when a merge did not happen.
+        expect(task.result?.merge).toMatchObject({
+          outcome: 'merged',
+          baseBranch: 'feature',
+          pushed: true,
+          detail: expect.stringContaining('merged into feature at file://'),
+        });
+      const files = (await remote.git('ls-tree', '--name-only', 'feature')).split('\n');
+      for (const id of ids) expect(files).toContain(`${id}.txt`);
+      expect(await remote.git('rev-parse', 'main')).toBe(await repo.git('rev-parse', 'main'));
+    }, 60_000);
+
+    it('reports a conflict with the remote base, merging nothing and pushing the branch', async () => {
+      await startWorker('agent-races-the-base.sh');
+      const task = await finished(
+        await delegate({ repository: remote.url, baseRef: 'feature', mergeStrategy: 'auto' }),
+      );
+      expect(task.result?.merge).toMatchObject({
+        outcome: 'conflict',
+        conflicts: ['agent-output.txt'],
+        pushed: true,
+      });
+      expect(await remote.git('show', 'feature:agent-output.txt')).toBe('theirs');
+      expect(await remote.git('show', `claudine/${task.id}:agent-output.txt`)).toBe('ours');
+      // The backup patch is kept, and downloadable through the API (kept in Redis).
+      expect((await store.getPatch(task.id))?.patch.toString()).toContain('+ours');
+    });
+
+    it('refuses a URL scheme the worker does not accept, before creating anything', async () => {
+      await startWorker('agent-writes-file.sh', { CLAUDINE_REPOSITORY_URL_SCHEMES: 'https,ssh' });
+      const task = await finished(await delegate({ repository: remote.url }));
+      expect(task.error).toMatchObject({ code: 'POLICY_REFUSED' });
+      expect(task.error?.message).toContain('"file" is not allowed');
+      await expect(stat(path.join(dataDir.path, 'mirrors'))).rejects.toThrow();
+    });
+  });
+
+  describe('repository setup', () => {
+    it('runs the setup command in the new worktree before the agent, its output in the log', async () => {
+      await startWorker('agent-writes-file.sh', {
+        CLAUDINE_SETUP_COMMANDS: JSON.stringify({
+          [repo.path]:
+            'echo "setting up $CLAUDINE_TASK_ID redis=${REDIS_URL:-hidden}"; echo ready > setup-done.txt',
+        }),
+      });
+      const task = await finished(await delegate());
+      expect(task.state).toBe('completed');
+      expect(task.result?.changedFiles).toEqual(['agent-output.txt', 'setup-done.txt']);
+      const events = await readTaskEvents(redis, keys, task.id, 0, { count: 1_000 });
+      const types = events.map((event) => event.type);
+      expect(types.indexOf('setup.finished')).toBeLessThan(types.indexOf('agent.init'));
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'setup.output',
+          data: { stream: 'stdout', line: `setting up ${task.id} redis=hidden` },
+        }),
+      );
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'setup.finished', data: expect.objectContaining({ exitCode: 0 }) }),
+      );
+    });
+
+    it('fails the task clearly when its setup fails, without starting the agent or retrying', async () => {
+      await startWorker('agent-writes-file.sh', {
+        CLAUDINE_SETUP_COMMANDS: JSON.stringify({ '*': 'echo "npm ERR! missing lockfile" >&2; exit 3' }),
+      });
+      const task = await finished(await delegate());
+      expect(task.state).toBe('failed');
+      expect(task.error?.code).toBe('SETUP_FAILED');
+      expect(task.error?.message).toContain('exited with 3');
+      expect(task.error?.message).toContain('npm ERR! missing lockfile');
+      expect(task.attempts).toHaveLength(1);
+      expect(task.attempts[0]?.agentStartedAtMs).toBeUndefined();
+    });
+
+    it('refuses a setup configuration that is not a JSON object of commands, naming the variable', () => {
+      expect(() => loadConfig({ CLAUDINE_SETUP_COMMANDS: '{"/srv/repo": ' })).toThrow(
+        /CLAUDINE_SETUP_COMMANDS/,
+      );
+      expect(() => loadConfig({ CLAUDINE_SETUP_COMMANDS: '{"/srv/repo": 1}' })).toThrow(
+        /CLAUDINE_SETUP_COMMANDS/,
+      );
     });
   });
 

@@ -15,10 +15,12 @@ import {
   latencySection,
   TARGETS,
   wholePathSection,
+  worktreeSection,
   type Section,
 } from './report';
 import { renderResultTable } from './table';
 import { measureWholePath } from './whole-path';
+import { measureWorktreeCreation } from './worktree-creation';
 
 const RESULTS_DIR = path.resolve(__dirname, '..', 'results');
 
@@ -27,6 +29,7 @@ const CONFIG = {
   admission: { count: 2_000, concurrency: 64, warmup: 100, rounds: 2 },
   wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
   cancel: { count: 50 },
+  worktree: { files: 50_000, rounds: 3, warmup: 1 },
 } as const;
 
 /** After the work is done nothing should keep the process alive; if something does, say what. */
@@ -87,6 +90,11 @@ async function main(): Promise<number> {
     const cancel = await attempt(`cancel latency (${CONFIG.cancel.count} running tasks)`, () =>
       measureCancelLatency({ redisUrl, ...CONFIG.cancel, logDestination: log }),
     );
+    // Needs no Redis, only git and the disk; before the whole path, whose CLIs load the machine.
+    const worktree = await attempt(
+      `worktree creation (${CONFIG.worktree.files.toLocaleString('en-US')} files, ${CONFIG.worktree.rounds} rounds)`,
+      () => measureWorktreeCreation(CONFIG.worktree),
+    );
     const wholePath = await attempt(
       `whole path (${CONFIG.wholePath.tasks} tasks, real Claude Code CLI)`,
       () => measureWholePath({ redisUrl, ...CONFIG.wholePath, write: (text) => log.write(text) }),
@@ -101,6 +109,7 @@ async function main(): Promise<number> {
         CONFIG.admission.rounds,
       ),
       cancelSection(cancel, CONFIG.cancel.count),
+      worktreeSection(worktree, CONFIG.worktree.files),
       wholePathSection(
         wholePath,
         CONFIG.wholePath.tasks,
@@ -135,15 +144,17 @@ async function main(): Promise<number> {
           delegationLatency: latency,
           admissionThroughput: admission,
           cancelLatency: cancel,
+          worktreeCreation: worktree,
           wholePath,
         },
         null,
         2,
       )}\n`,
     );
-    // The in-process measurements depend on nothing outside this repository: their failure is the
-    // bench's (or Claudine's) bug. The whole path depends on the CLI binary, so it is reported only.
-    return latency.ok && admission.ok && cancel.ok ? 0 : 1;
+    // The in-process measurements depend on nothing outside this repository (and git, which the
+    // worker needs anyway): their failure is the bench's (or Claudine's) bug. The whole path
+    // depends on the CLI binary, so it is reported only.
+    return latency.ok && admission.ok && cancel.ok && worktree.ok ? 0 : 1;
   } finally {
     await redis?.stop();
     await closeStream(log);

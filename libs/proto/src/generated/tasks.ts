@@ -22,6 +22,14 @@ import type {
   ClusterServiceDefinition as _claudine_v1_ClusterServiceDefinition,
 } from './claudine/v1/ClusterService';
 import type {
+  CollectWorktreesRequest as _claudine_v1_CollectWorktreesRequest,
+  CollectWorktreesRequest__Output as _claudine_v1_CollectWorktreesRequest__Output,
+} from './claudine/v1/CollectWorktreesRequest';
+import type {
+  CollectWorktreesResponse as _claudine_v1_CollectWorktreesResponse,
+  CollectWorktreesResponse__Output as _claudine_v1_CollectWorktreesResponse__Output,
+} from './claudine/v1/CollectWorktreesResponse';
+import type {
   DelegateRequest as _claudine_v1_DelegateRequest,
   DelegateRequest__Output as _claudine_v1_DelegateRequest__Output,
 } from './claudine/v1/DelegateRequest';
@@ -29,6 +37,14 @@ import type {
   DelegateResponse as _claudine_v1_DelegateResponse,
   DelegateResponse__Output as _claudine_v1_DelegateResponse__Output,
 } from './claudine/v1/DelegateResponse';
+import type {
+  GetPatchRequest as _claudine_v1_GetPatchRequest,
+  GetPatchRequest__Output as _claudine_v1_GetPatchRequest__Output,
+} from './claudine/v1/GetPatchRequest';
+import type {
+  GetPatchResponse as _claudine_v1_GetPatchResponse,
+  GetPatchResponse__Output as _claudine_v1_GetPatchResponse__Output,
+} from './claudine/v1/GetPatchResponse';
 import type {
   GetTaskRequest as _claudine_v1_GetTaskRequest,
   GetTaskRequest__Output as _claudine_v1_GetTaskRequest__Output,
@@ -49,6 +65,14 @@ import type {
   ListWorkersResponse as _claudine_v1_ListWorkersResponse,
   ListWorkersResponse__Output as _claudine_v1_ListWorkersResponse__Output,
 } from './claudine/v1/ListWorkersResponse';
+import type {
+  ListWorktreesRequest as _claudine_v1_ListWorktreesRequest,
+  ListWorktreesRequest__Output as _claudine_v1_ListWorktreesRequest__Output,
+} from './claudine/v1/ListWorktreesRequest';
+import type {
+  ListWorktreesResponse as _claudine_v1_ListWorktreesResponse,
+  ListWorktreesResponse__Output as _claudine_v1_ListWorktreesResponse__Output,
+} from './claudine/v1/ListWorktreesResponse';
 import type {
   MergeResult as _claudine_v1_MergeResult,
   MergeResult__Output as _claudine_v1_MergeResult__Output,
@@ -105,6 +129,14 @@ import type {
   WorkerInfo as _claudine_v1_WorkerInfo,
   WorkerInfo__Output as _claudine_v1_WorkerInfo__Output,
 } from './claudine/v1/WorkerInfo';
+import type {
+  WorktreeCollection as _claudine_v1_WorktreeCollection,
+  WorktreeCollection__Output as _claudine_v1_WorktreeCollection__Output,
+} from './claudine/v1/WorktreeCollection';
+import type {
+  WorktreeInfo as _claudine_v1_WorktreeInfo,
+  WorktreeInfo__Output as _claudine_v1_WorktreeInfo__Output,
+} from './claudine/v1/WorktreeInfo';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new (...args: ConstructorParameters<Constructor>): Subtype;
@@ -129,6 +161,14 @@ export interface ProtoGrpcType {
       ClusterService: SubtypeConstructor<typeof grpc.Client, _claudine_v1_ClusterServiceClient> & {
         service: _claudine_v1_ClusterServiceDefinition;
       };
+      CollectWorktreesRequest: MessageTypeDefinition<
+        _claudine_v1_CollectWorktreesRequest,
+        _claudine_v1_CollectWorktreesRequest__Output
+      >;
+      CollectWorktreesResponse: MessageTypeDefinition<
+        _claudine_v1_CollectWorktreesResponse,
+        _claudine_v1_CollectWorktreesResponse__Output
+      >;
       DelegateRequest: MessageTypeDefinition<
         _claudine_v1_DelegateRequest,
         _claudine_v1_DelegateRequest__Output
@@ -136,6 +176,14 @@ export interface ProtoGrpcType {
       DelegateResponse: MessageTypeDefinition<
         _claudine_v1_DelegateResponse,
         _claudine_v1_DelegateResponse__Output
+      >;
+      GetPatchRequest: MessageTypeDefinition<
+        _claudine_v1_GetPatchRequest,
+        _claudine_v1_GetPatchRequest__Output
+      >;
+      GetPatchResponse: MessageTypeDefinition<
+        _claudine_v1_GetPatchResponse,
+        _claudine_v1_GetPatchResponse__Output
       >;
       GetTaskRequest: MessageTypeDefinition<_claudine_v1_GetTaskRequest, _claudine_v1_GetTaskRequest__Output>;
       ListTasksRequest: MessageTypeDefinition<
@@ -153,6 +201,14 @@ export interface ProtoGrpcType {
       ListWorkersResponse: MessageTypeDefinition<
         _claudine_v1_ListWorkersResponse,
         _claudine_v1_ListWorkersResponse__Output
+      >;
+      ListWorktreesRequest: MessageTypeDefinition<
+        _claudine_v1_ListWorktreesRequest,
+        _claudine_v1_ListWorktreesRequest__Output
+      >;
+      ListWorktreesResponse: MessageTypeDefinition<
+        _claudine_v1_ListWorktreesResponse,
+        _claudine_v1_ListWorktreesResponse__Output
       >;
       MergeResult: MessageTypeDefinition<_claudine_v1_MergeResult, _claudine_v1_MergeResult__Output>;
       Priority: EnumTypeDefinition;
@@ -191,6 +247,11 @@ export interface ProtoGrpcType {
         _claudine_v1_WatchTaskRequest__Output
       >;
       WorkerInfo: MessageTypeDefinition<_claudine_v1_WorkerInfo, _claudine_v1_WorkerInfo__Output>;
+      WorktreeCollection: MessageTypeDefinition<
+        _claudine_v1_WorktreeCollection,
+        _claudine_v1_WorktreeCollection__Output
+      >;
+      WorktreeInfo: MessageTypeDefinition<_claudine_v1_WorktreeInfo, _claudine_v1_WorktreeInfo__Output>;
     };
   };
 }

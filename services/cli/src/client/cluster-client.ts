@@ -17,6 +17,7 @@ import {
   type DelegateResponse__Output,
   type ListTasksResponse__Output,
   type ListWorkersResponse__Output,
+  type GetPatchResponse__Output,
   type ResumeTaskResponse__Output,
   type RetryTaskResponse__Output,
   type Task__Output,
@@ -30,6 +31,29 @@ import {
 export const DEFAULT_ADDRESS = '127.0.0.1:50551';
 const ERROR_CODE_METADATA_KEY = 'claudine-error-code';
 const DEFAULT_DEADLINE_MS = 30_000;
+/** A collection waits for every worker up to the coordinator's deadline (CLAUDINE_WORKTREE_GC_TIMEOUT_MS, at most 2 min). */
+const COLLECT_DEADLINE_MS = 150_000;
+
+/** The value a unary ClusterService method answers with. */
+type ClusterResponse<M extends keyof ClusterServiceClient> = ClusterServiceClient[M] extends (
+  argument: never,
+  callback: (error: grpc.ServiceError | null, value?: infer R) => void,
+) => unknown
+  ? R
+  : never;
+export type WorktreeListing = ClusterResponse<'ListWorktrees'>;
+export type WorktreeInfo = WorktreeListing['worktrees'][number];
+export type WorktreeCollection = ClusterResponse<'CollectWorktrees'>['workers'][number];
+
+export interface CollectWorktreesInput {
+  /** Only this worker; absent: every live worker. */
+  workerId?: string;
+  /** Absent or 0: each worker's configured limit. */
+  maxAgeMs?: number;
+  maxCount?: number;
+  maxTotalBytes?: number;
+  dryRun?: boolean;
+}
 
 /** A gRPC failure as a domain error: the server's code when it sent one, else one from the status. */
 export function fromGrpcError(error: grpc.ServiceError, address: string): AppError {
@@ -77,9 +101,10 @@ export class ClusterClient {
 
   private call<Res>(
     invoke: (options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => void,
+    deadlineMs = DEFAULT_DEADLINE_MS,
   ): Promise<Res> {
     return new Promise((resolve, reject) => {
-      invoke({ deadline: Date.now() + DEFAULT_DEADLINE_MS }, (error, response) => {
+      invoke({ deadline: Date.now() + deadlineMs }, (error, response) => {
         if (error) reject(fromGrpcError(error, this.address));
         else if (response === undefined) reject(new AppError('INTERNAL', 'empty response'));
         else resolve(response);
@@ -147,9 +172,44 @@ export class ClusterClient {
     };
   }
 
+  /** The patch kept for a task. @throws AppError PATCH_NOT_FOUND */
+  async getPatch(taskId: string): Promise<{ patch: Buffer; baseCommit: string; headCommit: string }> {
+    const response = await this.call<GetPatchResponse__Output>((options, callback) =>
+      this.tasks.GetPatch({ taskId }, options, callback),
+    );
+    return { patch: response.patch, baseCommit: response.baseCommit, headCommit: response.headCommit };
+  }
+
   async listWorkers(): Promise<WorkerInfo__Output[]> {
     const response = await this.call<ListWorkersResponse__Output>((options, callback) =>
       this.cluster.ListWorkers({}, options, callback),
+    );
+    return response.workers;
+  }
+
+  /** The kept worktrees of the live workers (or of one), as each last reported them. */
+  async listWorktrees(workerId = ''): Promise<WorktreeListing> {
+    return this.call<WorktreeListing>((options, callback) =>
+      this.cluster.ListWorktrees({ workerId }, options, callback),
+    );
+  }
+
+  /** Asks the live workers (or one) to collect their kept worktrees; one entry per worker. */
+  async collectWorktrees(input: CollectWorktreesInput): Promise<WorktreeCollection[]> {
+    const response = await this.call<ClusterResponse<'CollectWorktrees'>>(
+      (options, callback) =>
+        this.cluster.CollectWorktrees(
+          {
+            workerId: input.workerId ?? '',
+            maxAgeMs: input.maxAgeMs ?? 0,
+            maxCount: input.maxCount ?? 0,
+            maxTotalBytes: input.maxTotalBytes ?? 0,
+            dryRun: input.dryRun ?? false,
+          },
+          options,
+          callback,
+        ),
+      COLLECT_DEADLINE_MS,
     );
     return response.workers;
   }

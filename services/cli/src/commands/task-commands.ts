@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -265,5 +266,21 @@ export async function resumeCommand(
     print(
       `${resumed.task.id} queued (${resumed.mode === 'same_session' ? 'same session' : 'new session'}: ${resumed.explanation})`,
     );
+  return EXIT.ok;
+}
+
+/** Writes a task's patch to stdout (for `git am`) or to a file. */
+export async function patchCommand(
+  client: ClusterClient,
+  taskId: string,
+  flags: { output?: string },
+): Promise<number> {
+  const { patch } = await client.getPatch(taskId);
+  if (flags.output) {
+    await writeFile(flags.output, patch);
+    process.stderr.write(`wrote ${patch.length} bytes to ${flags.output}\n`);
+  } else {
+    process.stdout.write(patch);
+  }
   return EXIT.ok;
 }

@@ -7,6 +7,8 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'INVALID_ARGUMENT':
       return grpc.status.INVALID_ARGUMENT;
     case 'TASK_NOT_FOUND':
+    case 'PATCH_NOT_FOUND':
+    case 'WORKER_NOT_FOUND':
       return grpc.status.NOT_FOUND;
     case 'OUT_OF_RANGE':
       return grpc.status.OUT_OF_RANGE;
@@ -26,6 +28,7 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'TIMEOUT':
       return grpc.status.DEADLINE_EXCEEDED;
     case 'WORKSPACE_FAILED':
+    case 'SETUP_FAILED':
     case 'AGENT_START_FAILED':
     case 'AGENT_FAILED':
     case 'AGENT_NO_RESULT':

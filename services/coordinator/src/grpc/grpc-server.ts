@@ -12,6 +12,7 @@ import {
 } from '@claudine/proto';
 import { AppError, TaskStateSchema, type TaskState } from '@claudine/core';
 import type { Logger } from '@claudine/observability';
+import type { WorktreeService, WorktreeView } from '../cluster/worktree-service';
 import type { TaskService } from '../tasks/task-service';
 import { toGrpcError } from './errors';
 
@@ -19,6 +20,7 @@ export interface GrpcServerOptions {
   host: string;
   port: number;
   tasks: TaskService;
+  worktrees: WorktreeService;
   logger: Logger;
   metrics: Registry;
 }
@@ -41,11 +43,25 @@ function parseStates(values: readonly (string | number)[]): TaskState[] {
   });
 }
 
+function worktreeToProto(worktree: WorktreeView) {
+  return {
+    workerId: worktree.workerId,
+    taskId: worktree.taskId,
+    path: worktree.path,
+    repository: worktree.repository,
+    branch: worktree.branch,
+    sizeBytes: worktree.sizeBytes,
+    modifiedAtMs: worktree.modifiedAtMs,
+    inUse: worktree.inUse,
+  };
+}
+
 /** The gRPC front door: TaskService and ClusterService, with reflection on. */
 export async function startGrpcServer({
   host,
   port,
   tasks,
+  worktrees,
   logger,
   metrics,
 }: GrpcServerOptions): Promise<RunningGrpcServer> {
@@ -109,6 +125,7 @@ export async function startGrpcServer({
         explanation: resumed.explanation,
       };
     }),
+    GetPatch: unary('GetPatch', (request) => tasks.getPatch(request.taskId)),
     Cancel: unary('Cancel', async (request) => ({
       task: taskToProto(await tasks.cancel(request.taskId, request.reason)),
     })),
@@ -158,6 +175,30 @@ export async function startGrpcServer({
         startedAtMs: worker.startedAtMs,
         lastHeartbeatMs: worker.lastHeartbeatMs,
         pausedUntilMs: worker.pausedUntilMs ?? 0,
+      })),
+    })),
+    ListWorktrees: unary('ListWorktrees', async (request) => {
+      const listing = await worktrees.list(request.workerId);
+      return {
+        worktrees: listing.worktrees.map(worktreeToProto),
+        workersWithoutInventory: listing.workersWithoutInventory,
+      };
+    }),
+    CollectWorktrees: unary('CollectWorktrees', async (request) => ({
+      workers: (
+        await worktrees.collect({
+          workerId: request.workerId,
+          maxAgeMs: Number(request.maxAgeMs),
+          maxCount: request.maxCount,
+          maxTotalBytes: Number(request.maxTotalBytes),
+          dryRun: request.dryRun,
+        })
+      ).map((collection) => ({
+        workerId: collection.workerId,
+        removed: collection.removed.map(worktreeToProto),
+        kept: collection.kept,
+        freedBytes: collection.freedBytes,
+        error: collection.error ?? '',
       })),
     })),
   };

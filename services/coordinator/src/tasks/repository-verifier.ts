@@ -1,11 +1,11 @@
 import { classifyRepository, type TaskSpec } from '@claudine/core';
-import { assertWithinRoots, resolveLocalBase } from '@claudine/git';
+import { assertRepositoryAllowed, resolveLocalBase, type RepositoryPolicy } from '@claudine/git';
 
 const SUCCESS_TTL_MS = 5_000;
 
 /**
  * Refuses, at delegation, a local repository that does not exist, is not a git repository or
- * lacks the base ref. A success is remembered briefly, so a burst of delegations to one
+ * lacks the base ref, and any repository outside this cluster's policy (roots, URL schemes). A success is remembered briefly, so a burst of delegations to one
  * repository costs one `git rev-parse`, not one per task. URLs are left to the workers.
  */
 export class RepositoryVerifier {
@@ -13,13 +13,18 @@ export class RepositoryVerifier {
 
   constructor(
     private readonly enabled: boolean,
-    private readonly roots: readonly string[] = [],
+    private readonly policy: RepositoryPolicy = { roots: [] },
   ) {}
 
+  /** The policy alone (roots, URL schemes), without looking at the repository itself. */
+  async assertAllowed(spec: TaskSpec): Promise<void> {
+    await assertRepositoryAllowed(spec.repository, this.policy);
+  }
+
   async verify(spec: TaskSpec): Promise<void> {
+    await this.assertAllowed(spec);
     const location = classifyRepository(spec.repository);
     if (location.kind !== 'path') return;
-    await assertWithinRoots(location.path, this.roots);
     if (!this.enabled) return;
     const ref = spec.baseRef ?? 'HEAD';
     const key = `${location.path}\0${ref}`;

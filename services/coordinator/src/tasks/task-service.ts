@@ -101,6 +101,29 @@ export class TaskService {
     return this.options.store.getOrThrow(parseOrThrow(TaskIdSchema, taskId, 'task_id'));
   }
 
+  /**
+   * The patch kept for a task (strategy `patch`, or the backup before an `auto` merge).
+   * @throws AppError TASK_NOT_FOUND, PATCH_NOT_FOUND
+   */
+  async getPatch(
+    taskId: string,
+  ): Promise<{ taskId: string; patch: Buffer; baseCommit: string; headCommit: string }> {
+    const task = await this.get(taskId);
+    const patch = await this.options.store.getPatch(task.id);
+    if (!patch) {
+      throw new AppError(
+        'PATCH_NOT_FOUND',
+        `${task.id} has no patch: one is kept for merge strategy patch and before auto merges of completed tasks`,
+      );
+    }
+    return {
+      taskId: task.id,
+      patch: patch.patch,
+      baseCommit: patch.baseCommit,
+      headCommit: patch.headCommit,
+    };
+  }
+
   async list(input: { states: TaskState[]; pageSize: number; pageToken: string }) {
     const pageSize = input.pageSize === 0 ? LIST_PAGE_SIZE.default : input.pageSize;
     if (pageSize < 1 || pageSize > LIST_PAGE_SIZE.max) {
@@ -260,6 +283,8 @@ export class TaskService {
   ): Promise<{ task: Task; mode: ResumeMode; explanation: string }> {
     const previous = await this.finishedTask(taskId, 'resume');
     const context = parseOrThrow(ResumeContextSchema, additionalContext, 'additional_context');
+    // The policy may have narrowed since the task ran.
+    await this.options.verifier.assertAllowed(previous.spec);
     const lastAttempt = previous.attempts.at(-1);
     const sessionId = previous.result?.sessionId || lastAttempt?.sessionId;
     const holder = lastAttempt?.workerId;

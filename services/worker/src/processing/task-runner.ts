@@ -18,6 +18,7 @@ import type {
 } from '../execution/agent-executor';
 import { transcriptPath } from '../execution/claude-code-executor';
 import type { MergeBack } from '../workspace/merge-back';
+import type { RepositorySetup, RunningSetup } from '../workspace/repository-setup';
 import type { TaskWorkspace, WorktreeManager } from '../workspace/worktree-manager';
 import { classifyOutcome, type ClassifiedOutcome } from './classify-outcome';
 import { EventSink } from './event-sink';
@@ -28,6 +29,8 @@ export interface TaskRunnerOptions {
   executor: AgentExecutor;
   worktrees: WorktreeManager;
   mergeBack: MergeBack;
+  /** Runs the repository's setup command, if it has one, before the agent. */
+  setup?: RepositorySetup;
   /** Per-run directories (agent config, transcripts) go to `<runsDir>/<task id>` and are kept. */
   runsDir: string;
   logger: Logger;
@@ -57,6 +60,7 @@ const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
 /** What the runner tracks of a task in progress, so that cancel and shutdown can reach it. */
 interface ActiveRun {
   stopRequested?: StopReason;
+  setup?: RunningSetup;
   agent?: PreparedAgentRun;
 }
 
@@ -79,6 +83,7 @@ export class TaskRunner {
     const run = this.active.get(taskId);
     if (!run) return false;
     run.stopRequested ??= reason;
+    run.setup?.stop(reason);
     run.agent?.stop(reason);
     return true;
   }
@@ -157,6 +162,18 @@ export class TaskRunner {
           cwd: workspace.cwd,
         },
       });
+      const setup = this.options.setup?.start({
+        taskId,
+        repository: task.spec.repository,
+        workspace,
+        onEvent: (event) => events.push(event),
+      });
+      if (setup) {
+        run.setup = setup;
+        if (run.stopRequested) setup.stop(run.stopRequested);
+        await setup.done;
+        run.setup = undefined;
+      }
       const agent = await executor.prepare({
         taskId,
         prompt: task.spec.prompt,
@@ -191,7 +208,18 @@ export class TaskRunner {
       const committed = await worktrees.commit(workspace, taskId, task.spec.prompt);
       // Only a completed task is merged; a merge that cannot happen is reported, never retried.
       const merge = await this.options.mergeBack
-        .finish(taskId, task.spec, workspace, committed.commit, classified.state === 'completed')
+        .finish({
+          taskId,
+          spec: task.spec,
+          workspace,
+          head: committed.commit,
+          completed: classified.state === 'completed',
+          summary: {
+            resultText: outcome.result?.text ?? '',
+            costUsd: outcome.result?.costUsd ?? 0,
+            changedFiles: committed.changedFiles,
+          },
+        })
         .catch((error: unknown): MergeResult => ({
           strategy: task.spec.mergeStrategy,
           outcome: 'refused',
@@ -235,9 +263,15 @@ export class TaskRunner {
       classified =
         run.stopRequested === 'cancelled'
           ? { state: 'cancelled' }
-          : { state: 'failed', error: taskError, retryable: RETRYABLE_BEFORE_AGENT.has(taskError.code) };
+          : {
+              state: 'failed',
+              error: taskError,
+              // A shutdown that interrupted the setup hands the task back like any other.
+              retryable: RETRYABLE_BEFORE_AGENT.has(taskError.code) || run.stopRequested === 'shutdown',
+            };
     }
 
+    if (workspace) worktrees.finishedWith(workspace.worktreePath);
     await events.flush();
     await attemptUpdate;
     const finishedAttempt: Attempt = {

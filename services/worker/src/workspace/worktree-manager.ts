@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, classifyRepository, errorMessage, taskBranchName, type TaskSpec } from '@claudine/core';
-import { assertWithinRoots, git, GitError, gitOrFail, resolveCommit, resolveLocalBase } from '@claudine/git';
+import {
+  assertRepositoryAllowed,
+  git,
+  GitError,
+  gitOrFail,
+  resolveCommit,
+  resolveLocalBase,
+} from '@claudine/git';
 import { withFileLock } from './repository-lock';
 
 export interface WorktreeManagerOptions {
@@ -10,8 +17,10 @@ export interface WorktreeManagerOptions {
   dataDir: string;
   authorName: string;
   authorEmail: string;
-  /** Local repositories must lie under one of these; empty: anywhere. */
+  /** Local repositories (and file URLs) must lie under one of these; empty: anywhere. */
   repositoryRoots?: readonly string[];
+  /** URL schemes accepted; absent: all the task schema accepts. */
+  repositoryUrlSchemes?: readonly string[];
 }
 
 /** A task's prepared workspace. */
@@ -41,6 +50,8 @@ export interface CommitOutcome {
 export class WorktreeManager {
   private readonly repositoryLocks = new Map<string, Promise<unknown>>();
   private readonly commonDirs = new Map<string, string>();
+  /** Worktree paths a task of this worker is using now: never removed by the collector. */
+  private readonly inUse = new Set<string>();
 
   constructor(private readonly options: WorktreeManagerOptions) {}
 
@@ -50,11 +61,35 @@ export class WorktreeManager {
    * `claudine/<task id>` made from the earlier task's branch.
    */
   async prepareContinuation(taskId: string, spec: TaskSpec, fromTaskId: string): Promise<TaskWorkspace> {
+    return this.holding(this.worktreePathOf(fromTaskId), () => this.continueIn(taskId, spec, fromTaskId));
+  }
+
+  async prepare(taskId: string, spec: TaskSpec): Promise<TaskWorkspace> {
+    return this.holding(this.worktreePathOf(taskId), () => this.create(taskId, spec));
+  }
+
+  /** `<dataDir>/worktrees/<task id>`. */
+  worktreePathOf(taskId: string): string {
+    return path.join(this.options.dataDir, 'worktrees', taskId);
+  }
+
+  /** Marks the worktree in use while it is prepared, and after unless preparing fails. */
+  private async holding(worktreePath: string, prepare: () => Promise<TaskWorkspace>): Promise<TaskWorkspace> {
+    this.inUse.add(worktreePath);
+    try {
+      return await prepare();
+    } catch (error) {
+      this.inUse.delete(worktreePath);
+      throw error;
+    }
+  }
+
+  private async continueIn(taskId: string, spec: TaskSpec, fromTaskId: string): Promise<TaskWorkspace> {
     const repositoryPath = await this.repositoryFor(spec.repository);
     const fromBranch = taskBranchName(fromTaskId);
     const baseCommit = await resolveCommit(repositoryPath, fromBranch);
     const branch = taskBranchName(taskId);
-    const worktreePath = path.join(this.options.dataDir, 'worktrees', fromTaskId);
+    const worktreePath = this.worktreePathOf(fromTaskId);
     await this.withWorktreeLock(repositoryPath, async () => {
       if (await exists(worktreePath)) {
         // Kept from the earlier task (it failed or was cancelled): its work is committed there.
@@ -79,7 +114,7 @@ export class WorktreeManager {
     return { repositoryPath, worktreePath, cwd, branch, baseCommit };
   }
 
-  async prepare(taskId: string, spec: TaskSpec): Promise<TaskWorkspace> {
+  private async create(taskId: string, spec: TaskSpec): Promise<TaskWorkspace> {
     const repositoryPath = await this.repositoryFor(spec.repository);
     const baseCommit =
       classifyRepository(spec.repository).kind === 'path'
@@ -87,7 +122,7 @@ export class WorktreeManager {
         : await resolveCommit(repositoryPath, spec.baseRef ?? 'HEAD');
     // A dry run makes no branch: its worktree is detached, and removed afterwards.
     const branch = spec.dryRun ? '' : taskBranchName(taskId);
-    const worktreePath = path.join(this.options.dataDir, 'worktrees', taskId);
+    const worktreePath = this.worktreePathOf(taskId);
     await mkdir(path.dirname(worktreePath), { recursive: true });
     await this.withWorktreeLock(repositoryPath, async () => {
       if (spec.dryRun) {
@@ -176,6 +211,35 @@ export class WorktreeManager {
     return { commit, changedFiles, committed };
   }
 
+  /** The task is done with its worktree (kept or removed): the collector may take it from now on. */
+  finishedWith(worktreePath: string): void {
+    this.inUse.delete(worktreePath);
+  }
+
+  /** The worktrees of `<dataDir>/worktrees` that a running task uses. */
+  worktreesInUse(): ReadonlySet<string> {
+    return this.inUse;
+  }
+
+  /**
+   * Removes a kept worktree unless a task uses it, checked under the same lock `prepare` takes:
+   * a worktree cannot be collected while a task is being given it. The branch stays.
+   * @returns false when the worktree is in use (nothing removed)
+   */
+  async removeIfIdle(worktreePath: string, repositoryPath: string | undefined): Promise<boolean> {
+    if (this.inUse.has(worktreePath)) return false;
+    if (repositoryPath === undefined || !(await exists(repositoryPath))) {
+      // Its repository is gone: only the directory is left to delete.
+      await rm(worktreePath, { recursive: true, force: true });
+      return true;
+    }
+    return this.withWorktreeLock(repositoryPath, async () => {
+      if (this.inUse.has(worktreePath)) return false;
+      await this.removeWorktree(repositoryPath, worktreePath);
+      return true;
+    });
+  }
+
   /** Removes the worktree; the branch (and so the work) stays in the repository. */
   async release(workspace: TaskWorkspace): Promise<void> {
     await this.withWorktreeLock(workspace.repositoryPath, () =>
@@ -192,11 +256,12 @@ export class WorktreeManager {
   }
 
   private async repositoryFor(repository: string): Promise<string> {
+    await assertRepositoryAllowed(repository, {
+      roots: this.options.repositoryRoots ?? [],
+      urlSchemes: this.options.repositoryUrlSchemes,
+    });
     const location = classifyRepository(repository);
-    if (location.kind === 'path') {
-      await assertWithinRoots(location.path, this.options.repositoryRoots ?? []);
-      return location.path;
-    }
+    if (location.kind === 'path') return location.path;
     const name = createHash('sha256').update(location.url).digest('hex').slice(0, 24);
     const mirror = path.join(this.options.dataDir, 'mirrors', `${name}.git`);
     await mkdir(path.dirname(mirror), { recursive: true });
@@ -205,8 +270,17 @@ export class WorktreeManager {
         await gitOrFail(
           'REPOSITORY_NOT_FOUND',
           `could not fetch ${location.url}`,
-          // No --prune: that would delete the claudine/* branches of earlier tasks kept in the mirror.
-          ['fetch', '--quiet', 'origin'],
+          // Branches and tags, but never claudine/*: the task branches here are this worker's (some
+          // checked out in kept worktrees, which git refuses to update), and the remote's copies
+          // of them are what this worker pushed. No --prune: that would delete them too.
+          [
+            'fetch',
+            '--quiet',
+            'origin',
+            '+refs/heads/*:refs/heads/*',
+            '+refs/tags/*:refs/tags/*',
+            '^refs/heads/claudine/*',
+          ],
           {
             cwd: mirror,
           },
@@ -241,6 +315,15 @@ export class WorktreeManager {
       );
     }
     return target;
+  }
+
+  /**
+   * Runs a git command that reads every worktree of the repository (a fetch does) while no
+   * worktree is being added or removed there: one half-made makes git fail ("bad object
+   * worktrees/<x>/HEAD").
+   */
+  exclusive<T>(repositoryPath: string, action: () => Promise<T>): Promise<T> {
+    return this.withWorktreeLock(repositoryPath, action);
   }
 
   /**

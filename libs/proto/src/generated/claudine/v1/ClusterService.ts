@@ -3,6 +3,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import type {
+  CollectWorktreesRequest as _claudine_v1_CollectWorktreesRequest,
+  CollectWorktreesRequest__Output as _claudine_v1_CollectWorktreesRequest__Output,
+} from '../../claudine/v1/CollectWorktreesRequest';
+import type {
+  CollectWorktreesResponse as _claudine_v1_CollectWorktreesResponse,
+  CollectWorktreesResponse__Output as _claudine_v1_CollectWorktreesResponse__Output,
+} from '../../claudine/v1/CollectWorktreesResponse';
+import type {
   ListWorkersRequest as _claudine_v1_ListWorkersRequest,
   ListWorkersRequest__Output as _claudine_v1_ListWorkersRequest__Output,
 } from '../../claudine/v1/ListWorkersRequest';
@@ -10,11 +18,68 @@ import type {
   ListWorkersResponse as _claudine_v1_ListWorkersResponse,
   ListWorkersResponse__Output as _claudine_v1_ListWorkersResponse__Output,
 } from '../../claudine/v1/ListWorkersResponse';
+import type {
+  ListWorktreesRequest as _claudine_v1_ListWorktreesRequest,
+  ListWorktreesRequest__Output as _claudine_v1_ListWorktreesRequest__Output,
+} from '../../claudine/v1/ListWorktreesRequest';
+import type {
+  ListWorktreesResponse as _claudine_v1_ListWorktreesResponse,
+  ListWorktreesResponse__Output as _claudine_v1_ListWorktreesResponse__Output,
+} from '../../claudine/v1/ListWorktreesResponse';
 
 /**
  * The cluster: which workers are alive and what they run.
  */
 export interface ClusterServiceClient extends grpc.Client {
+  /**
+   * Asks live workers to remove kept worktrees past an age, beyond a count or over a disk
+   * budget; a worktree in use is never removed. Waits for each worker's answer up to a deadline.
+   */
+  CollectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CollectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CollectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  CollectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * Asks live workers to remove kept worktrees past an age, beyond a count or over a disk
+   * budget; a worktree in use is never removed. Waits for each worker's answer up to a deadline.
+   */
+  collectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  collectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  collectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  collectWorktrees(
+    argument: _claudine_v1_CollectWorktreesRequest,
+    callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   ListWorkers(
     argument: _claudine_v1_ListWorkersRequest,
     metadata: grpc.Metadata,
@@ -54,6 +119,53 @@ export interface ClusterServiceClient extends grpc.Client {
   listWorkers(
     argument: _claudine_v1_ListWorkersRequest,
     callback: grpc.requestCallback<_claudine_v1_ListWorkersResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
+   * The task worktrees each live worker keeps on its disk (as last reported by the worker).
+   */
+  ListWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * The task worktrees each live worker keeps on its disk (as last reported by the worker).
+   */
+  listWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listWorktrees(
+    argument: _claudine_v1_ListWorktreesRequest,
+    callback: grpc.requestCallback<_claudine_v1_ListWorktreesResponse__Output>,
   ): grpc.ClientUnaryCall;
 }
 
@@ -61,17 +173,46 @@ export interface ClusterServiceClient extends grpc.Client {
  * The cluster: which workers are alive and what they run.
  */
 export interface ClusterServiceHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Asks live workers to remove kept worktrees past an age, beyond a count or over a disk
+   * budget; a worktree in use is never removed. Waits for each worker's answer up to a deadline.
+   */
+  CollectWorktrees: grpc.handleUnaryCall<
+    _claudine_v1_CollectWorktreesRequest__Output,
+    _claudine_v1_CollectWorktreesResponse
+  >;
+
   ListWorkers: grpc.handleUnaryCall<
     _claudine_v1_ListWorkersRequest__Output,
     _claudine_v1_ListWorkersResponse
   >;
+
+  /**
+   * The task worktrees each live worker keeps on its disk (as last reported by the worker).
+   */
+  ListWorktrees: grpc.handleUnaryCall<
+    _claudine_v1_ListWorktreesRequest__Output,
+    _claudine_v1_ListWorktreesResponse
+  >;
 }
 
 export interface ClusterServiceDefinition extends grpc.ServiceDefinition {
+  CollectWorktrees: MethodDefinition<
+    _claudine_v1_CollectWorktreesRequest,
+    _claudine_v1_CollectWorktreesResponse,
+    _claudine_v1_CollectWorktreesRequest__Output,
+    _claudine_v1_CollectWorktreesResponse__Output
+  >;
   ListWorkers: MethodDefinition<
     _claudine_v1_ListWorkersRequest,
     _claudine_v1_ListWorkersResponse,
     _claudine_v1_ListWorkersRequest__Output,
     _claudine_v1_ListWorkersResponse__Output
+  >;
+  ListWorktrees: MethodDefinition<
+    _claudine_v1_ListWorktreesRequest,
+    _claudine_v1_ListWorktreesResponse,
+    _claudine_v1_ListWorktreesRequest__Output,
+    _claudine_v1_ListWorktreesResponse__Output
   >;
 }

@@ -6,7 +6,7 @@
 export interface MergeResult {
   strategy?: string;
   /**
-   * kept | merged | conflict | refused | patch | skipped | dry_run
+   * kept | pushed | pr_opened | merged | conflict | refused | patch | skipped | dry_run
    */
   outcome?: string;
   detail?: string;
@@ -17,13 +17,26 @@ export interface MergeResult {
   mergedCommit?: string;
   conflicts?: string[];
   /**
-   * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any merge).
+   * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any
+   * merge); GetPatch serves it when it was small enough to keep in Redis.
    */
   patchPath?: string;
   /**
    * `git diff --stat` of the task's changes, in a dry run.
    */
   diffstat?: string;
+  /**
+   * The remote the task branch was pushed to (URL repositories, and `pr`).
+   */
+  remote?: string;
+  /**
+   * True when the task branch was pushed to `remote`.
+   */
+  pushed?: boolean;
+  /**
+   * The pull request opened by strategy `pr`.
+   */
+  prUrl?: string;
 }
 
 /**
@@ -32,7 +45,7 @@ export interface MergeResult {
 export interface MergeResult__Output {
   strategy: string;
   /**
-   * kept | merged | conflict | refused | patch | skipped | dry_run
+   * kept | pushed | pr_opened | merged | conflict | refused | patch | skipped | dry_run
    */
   outcome: string;
   detail: string;
@@ -43,11 +56,24 @@ export interface MergeResult__Output {
   mergedCommit: string;
   conflicts: string[];
   /**
-   * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any merge).
+   * A patch of the task's changes on the worker's disk (patch strategy, and a backup before any
+   * merge); GetPatch serves it when it was small enough to keep in Redis.
    */
   patchPath: string;
   /**
    * `git diff --stat` of the task's changes, in a dry run.
    */
   diffstat: string;
+  /**
+   * The remote the task branch was pushed to (URL repositories, and `pr`).
+   */
+  remote: string;
+  /**
+   * True when the task branch was pushed to `remote`.
+   */
+  pushed: boolean;
+  /**
+   * The pull request opened by strategy `pr`.
+   */
+  prUrl: string;
 }

@@ -19,6 +19,14 @@ import type {
   DelegateResponse__Output as _claudine_v1_DelegateResponse__Output,
 } from '../../claudine/v1/DelegateResponse';
 import type {
+  GetPatchRequest as _claudine_v1_GetPatchRequest,
+  GetPatchRequest__Output as _claudine_v1_GetPatchRequest__Output,
+} from '../../claudine/v1/GetPatchRequest';
+import type {
+  GetPatchResponse as _claudine_v1_GetPatchResponse,
+  GetPatchResponse__Output as _claudine_v1_GetPatchResponse__Output,
+} from '../../claudine/v1/GetPatchResponse';
+import type {
   GetTaskRequest as _claudine_v1_GetTaskRequest,
   GetTaskRequest__Output as _claudine_v1_GetTaskRequest__Output,
 } from '../../claudine/v1/GetTaskRequest';
@@ -202,6 +210,55 @@ export interface TaskServiceClient extends grpc.Client {
   get(
     argument: _claudine_v1_GetTaskRequest,
     callback: grpc.requestCallback<_claudine_v1_Task__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
+   * The patch (git format-patch) of a task's work: kept for merge strategy `patch` and as the
+   * backup written before every `auto` merge. NOT_FOUND when the task has none.
+   */
+  GetPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  GetPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * The patch (git format-patch) of a task's work: kept for merge strategy `patch` and as the
+   * backup written before every `auto` merge. NOT_FOUND when the task has none.
+   */
+  getPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  getPatch(
+    argument: _claudine_v1_GetPatchRequest,
+    callback: grpc.requestCallback<_claudine_v1_GetPatchResponse__Output>,
   ): grpc.ClientUnaryCall;
 
   /**
@@ -393,6 +450,12 @@ export interface TaskServiceHandlers extends grpc.UntypedServiceImplementation {
   Get: grpc.handleUnaryCall<_claudine_v1_GetTaskRequest__Output, _claudine_v1_Task>;
 
   /**
+   * The patch (git format-patch) of a task's work: kept for merge strategy `patch` and as the
+   * backup written before every `auto` merge. NOT_FOUND when the task has none.
+   */
+  GetPatch: grpc.handleUnaryCall<_claudine_v1_GetPatchRequest__Output, _claudine_v1_GetPatchResponse>;
+
+  /**
    * Tasks, newest first, optionally filtered by state, one page at a time.
    */
   List: grpc.handleUnaryCall<_claudine_v1_ListTasksRequest__Output, _claudine_v1_ListTasksResponse>;
@@ -432,6 +495,12 @@ export interface TaskServiceDefinition extends grpc.ServiceDefinition {
     _claudine_v1_Task,
     _claudine_v1_GetTaskRequest__Output,
     _claudine_v1_Task__Output
+  >;
+  GetPatch: MethodDefinition<
+    _claudine_v1_GetPatchRequest,
+    _claudine_v1_GetPatchResponse,
+    _claudine_v1_GetPatchRequest__Output,
+    _claudine_v1_GetPatchResponse__Output
   >;
   List: MethodDefinition<
     _claudine_v1_ListTasksRequest,

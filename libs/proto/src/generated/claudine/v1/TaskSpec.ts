@@ -36,8 +36,9 @@ export interface TaskSpec {
    */
   maxAttempts?: number;
   /**
-   * What happens to a completed task's work: branch (default: the branch stays) | auto (merged
-   * into the base branch) | patch (a patch file is kept) | none.
+   * What happens to a completed task's work: branch (default: the branch stays; pushed for a URL
+   * repository) | pr (pushed, and a pull request opened with gh) | auto (merged into the base
+   * branch) | patch (a patch is kept, served by GetPatch) | none.
    */
   mergeStrategy?: string;
   /**
@@ -77,8 +78,9 @@ export interface TaskSpec__Output {
    */
   maxAttempts: number;
   /**
-   * What happens to a completed task's work: branch (default: the branch stays) | auto (merged
-   * into the base branch) | patch (a patch file is kept) | none.
+   * What happens to a completed task's work: branch (default: the branch stays; pushed for a URL
+   * repository) | pr (pushed, and a pull request opened with gh) | auto (merged into the base
+   * branch) | patch (a patch is kept, served by GetPatch) | none.
    */
   mergeStrategy: string;
   /**
