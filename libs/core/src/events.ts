@@ -40,6 +40,8 @@ export interface TaskEventData {
   'agent.stderr': { line: string };
   'agent.unparsed': { line: string };
   'worker.log': { message: string; [key: string]: unknown };
+  /** One of the task's dependencies finished (`remaining`: how many it still waits for). */
+  'dependency.resolved': { dependency: string; outcome: string; remaining: number };
   /** The repository's setup command, run in the new worktree before the agent. */
   'setup.started': { command: string; cwd: string };
   'setup.output': { stream: 'stdout' | 'stderr'; line: string };

@@ -27,6 +27,8 @@ describe('TaskSpecSchema', () => {
       mergeStrategy: 'branch',
       worktreeCleanup: 'auto',
       dryRun: false,
+      dependsOn: [],
+      onDependencyFailure: 'fail',
     });
   });
 

@@ -30,7 +30,8 @@ export type Priority = z.infer<typeof PrioritySchema>;
 /** BullMQ priority for each task priority: lower runs first, and 0 (unprioritized) is never used. */
 export const BULLMQ_PRIORITY: Readonly<Record<Priority, number>> = { P0: 1, P1: 2, P2: 3 };
 
-export const TASK_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** `blocked`: waiting for its dependencies (`dependsOn`); then `queued` for a worker. */
+export const TASK_STATES = ['blocked', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const TaskStateSchema = z.enum(TASK_STATES);
 export type TaskState = z.infer<typeof TaskStateSchema>;
 
@@ -53,6 +54,19 @@ export const WORKTREE_CLEANUPS = ['auto', 'keep', 'delete'] as const;
 export const WorktreeCleanupSchema = z.enum(WORKTREE_CLEANUPS);
 export type WorktreeCleanup = z.infer<typeof WorktreeCleanupSchema>;
 
+/**
+ * What a task does when one of its dependencies fails or is cancelled: `fail` (it fails, reason
+ * `dependency_failed`), `cancel` (it is cancelled), or `continue` (it runs anyway, told which one).
+ * Either of the first two cascades to its own dependents.
+ */
+export const DEPENDENCY_FAILURE_POLICIES = ['fail', 'cancel', 'continue'] as const;
+export const DependencyFailurePolicySchema = z.enum(DEPENDENCY_FAILURE_POLICIES);
+export type DependencyFailurePolicy = z.infer<typeof DependencyFailurePolicySchema>;
+
+/** The state of one dependency edge, as its dependent sees it. */
+export const EDGE_STATES = ['pending', 'completed', 'failed', 'cancelled'] as const;
+export type EdgeState = (typeof EDGE_STATES)[number];
+
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
 export const PermissionModeSchema = z.enum(PERMISSION_MODES);
 export type PermissionMode = z.infer<typeof PermissionModeSchema>;
@@ -73,6 +87,9 @@ export const TASK_LIMITS = {
   maxBudgetUsd: 10_000,
   maxAttemptsMax: 10,
   defaultMaxAttempts: 3,
+  /** Dependencies of one task, and the longest chain of dependencies above a task. */
+  maxDependencies: 100,
+  maxDependencyDepth: 100,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -233,8 +250,29 @@ export const TaskSpecSchema = z
     mergeStrategy: MergeStrategySchema.default('branch'),
     worktreeCleanup: WorktreeCleanupSchema.default('auto'),
     dryRun: z.boolean().default(false),
+    /** Tasks that must finish first. */
+    dependsOn: z
+      .array(TaskIdSchema)
+      .max(TASK_LIMITS.maxDependencies, `at most ${TASK_LIMITS.maxDependencies} dependencies`)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a task id')
+      .default([]),
+    onDependencyFailure: DependencyFailurePolicySchema.default('fail'),
+    /**
+     * A task this one builds on (a dependency too): the worktree starts from its branch, and the
+     * prompt is given its result text.
+     */
+    continueFrom: TaskIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.continueFrom !== undefined && spec.baseRef !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseRef'],
+        message: 'must not be given with continueFrom (the work starts from that task\'s branch)',
+      });
+    }
+  });
 
 /** A validated task specification, defaults applied. */
 export type TaskSpec = z.output<typeof TaskSpecSchema>;
@@ -329,6 +367,12 @@ export interface ResumePlan {
   workerId: string;
 }
 
+/** One dependency of a task, and how it stands. */
+export interface DependencyEdge {
+  taskId: string;
+  state: EdgeState;
+}
+
 /** A task as stored and as read back. */
 export interface Task {
   id: string;
@@ -349,4 +393,15 @@ export interface Task {
   resumedFrom?: string;
   /** Set when this task continues the same session (ResumeTask, same-session mode). */
   resume?: ResumePlan;
+  /** Its dependencies (spec.dependsOn, with continueFrom), each with its edge's state. */
+  dependencies?: DependencyEdge[];
+  /** Tasks that depend on this one. */
+  dependents?: string[];
+}
+
+/** The dependencies a task waits on: `dependsOn` and `continueFrom`, once each. */
+export function dependencyIds(spec: Pick<TaskSpec, 'dependsOn' | 'continueFrom'>): string[] {
+  const ids = [...spec.dependsOn];
+  if (spec.continueFrom !== undefined && !ids.includes(spec.continueFrom)) ids.push(spec.continueFrom);
+  return ids;
 }

@@ -69,6 +69,10 @@ export function formatTranscriptEvent(event: TaskEvent): string | undefined {
       return `? ${event.data.line}`;
     case 'worker.log':
       return `· ${event.data.message}`;
+    case 'dependency.resolved': {
+      const { dependency, outcome, remaining } = event.data;
+      return `· dependency ${dependency} ${outcome}${remaining > 0 ? ` (${remaining} to go)` : ''}`;
+    }
     case 'setup.started':
       return `$ ${event.data.command}`;
     case 'setup.output':

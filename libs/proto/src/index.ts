@@ -20,6 +20,7 @@ export type { ListTasksResponse__Output } from './generated/claudine/v1/ListTask
 export type { ListWorkersResponse__Output } from './generated/claudine/v1/ListWorkersResponse';
 export type { ResumeTaskResponse__Output } from './generated/claudine/v1/ResumeTaskResponse';
 export type { GetPatchResponse__Output } from './generated/claudine/v1/GetPatchResponse';
+export type { AddDependenciesResponse__Output } from './generated/claudine/v1/AddDependenciesResponse';
 export type { RetryTaskResponse__Output } from './generated/claudine/v1/RetryTaskResponse';
 export type { ListTasksRequest__Output } from './generated/claudine/v1/ListTasksRequest';
 export type { TaskEvent as ProtoTaskEvent, TaskEvent__Output } from './generated/claudine/v1/TaskEvent';

@@ -24,6 +24,9 @@ describe('proto mappers', () => {
       mergeStrategy: '',
       worktreeCleanup: '',
       dryRun: false,
+      dependsOn: [],
+      onDependencyFailure: '',
+      continueFrom: '',
     });
     expect(input).toEqual({ prompt: 'p', repository: '/r', agent: {} });
     expect(TaskSpecSchema.parse(input)).toMatchObject({ priority: 'P2', timeoutMs: 1_800_000 });

@@ -2,6 +2,7 @@ import {
   PRIORITIES,
   TASK_STATES,
   type Attempt,
+  type EdgeState,
   type MergeResult,
   type Priority,
   type Task,
@@ -74,6 +75,9 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
       mergeStrategy: emptyToUndefined(spec.mergeStrategy),
       worktreeCleanup: emptyToUndefined(spec.worktreeCleanup),
       dryRun: spec.dryRun || undefined,
+      dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? spec.dependsOn : undefined,
+      onDependencyFailure: emptyToUndefined(spec.onDependencyFailure),
+      continueFrom: emptyToUndefined(spec.continueFrom),
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -130,6 +134,9 @@ export function taskToProto(task: Task): ProtoTask {
       mergeStrategy: spec.mergeStrategy,
       worktreeCleanup: spec.worktreeCleanup,
       dryRun: spec.dryRun,
+      dependsOn: spec.dependsOn,
+      onDependencyFailure: spec.onDependencyFailure,
+      continueFrom: spec.continueFrom ?? '',
     },
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
@@ -142,6 +149,8 @@ export function taskToProto(task: Task): ProtoTask {
     cancelReason: task.cancelReason ?? '',
     retryOf: task.retryOf ?? '',
     resumedFrom: task.resumedFrom ?? '',
+    dependencies: task.dependencies ?? [],
+    dependents: task.dependents ?? [],
   };
 }
 
@@ -170,6 +179,9 @@ export function taskFromProto(task: Task__Output): Task {
       mergeStrategy: (spec?.mergeStrategy || 'branch') as Task['spec']['mergeStrategy'],
       worktreeCleanup: (spec?.worktreeCleanup || 'auto') as Task['spec']['worktreeCleanup'],
       dryRun: spec?.dryRun ?? false,
+      dependsOn: spec?.dependsOn ?? [],
+      onDependencyFailure: (spec?.onDependencyFailure || 'fail') as Task['spec']['onDependencyFailure'],
+      continueFrom: spec?.continueFrom || undefined,
     },
     state: stateFromProto(task.state) as TaskState,
     createdAtMs: task.createdAtMs,
@@ -206,6 +218,11 @@ export function taskFromProto(task: Task__Output): Task {
     error: task.error ?? undefined,
     cancelReason: task.cancelReason || undefined,
     retryOf: task.retryOf || undefined,
+    dependencies:
+      task.dependencies.length > 0
+        ? task.dependencies.map((edge) => ({ taskId: edge.taskId, state: edge.state as EdgeState }))
+        : undefined,
+    dependents: task.dependents.length > 0 ? task.dependents : undefined,
     resumedFrom: task.resumedFrom || undefined,
   };
 }

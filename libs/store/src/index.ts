@@ -13,6 +13,8 @@ export {
 } from './task-queue';
 export type { TaskJobData, TaskQueue } from './task-queue';
 export { decodeTask, DEFAULT_MAX_EVENT_BYTES_PER_TASK, TaskStore } from './task-store';
+export { TaskGraph } from './task-graph';
+export type { CreateWithDependenciesOutcome, TaskGraphOptions } from './task-graph';
 export type {
   CancelResult,
   FinishAttemptInput,

@@ -9,6 +9,10 @@ import type { TaskState } from '@claudine/core';
  *   {p}:task:<id>:attempts      list    one JSON entry per attempt
  *   {p}:task:<id>:events        stream  numbered events (ids 0-<offset>), capped
  *   {p}:task:<id>:patch         hash    the task's patch (patch, baseCommit, headCommit), when kept
+ *   {p}:task:<id>:deps          hash    dependency id → edge state (pending, completed, failed, cancelled)
+ *   {p}:task:<id>:dependents    set     the tasks that depend on it
+ *   {p}:ready                   zset    blocked tasks whose dependencies are done, to be queued
+ *   {p}:released                channel wakes the releasers when tasks become ready
  *   {p}:index:all               zset    every task id, scored by creation time
  *   {p}:index:state:<state>     zset    task ids in one state, scored by creation time
  *   {p}:worker:<id>             string  a worker's heartbeat (JSON), expires when it stops beating
@@ -26,6 +30,10 @@ export interface Keyspace {
   attempts(taskId: string): string;
   events(taskId: string): string;
   patch(taskId: string): string;
+  dependencies(taskId: string): string;
+  dependents(taskId: string): string;
+  readonly readyTasks: string;
+  readonly releasedChannel: string;
   readonly allTasks: string;
   tasksInState(state: TaskState): string;
   worker(workerId: string): string;
@@ -46,6 +54,11 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     attempts: (taskId) => `${prefix}:task:${taskId}:attempts`,
     events: (taskId) => `${prefix}:task:${taskId}:events`,
     patch: (taskId) => `${prefix}:task:${taskId}:patch`,
+    // The dependency graph: the Lua in lua-library.ts builds these same names from the prefix.
+    dependencies: (taskId) => `${prefix}:task:${taskId}:deps`,
+    dependents: (taskId) => `${prefix}:task:${taskId}:dependents`,
+    readyTasks: `${prefix}:ready`,
+    releasedChannel: `${prefix}:released`,
     allTasks: `${prefix}:index:all`,
     tasksInState: (state) => `${prefix}:index:state:${state}`,
     worker: (workerId) => `${prefix}:worker:${workerId}`,

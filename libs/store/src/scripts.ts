@@ -9,64 +9,35 @@
  * script takes is the task's byte budget (see `append_event`).
  */
 
-/**
- * The size counted for one stored event: `#type + #data` plus this, for its id, time and field
- * names. TaskStore.create counts the first event the same way.
- */
-export const EVENT_ENTRY_OVERHEAD_BYTES = 32;
+import { APPEND_EVENT, DEPENDENCY_LUA, TERMINAL } from './lua-library';
 
-const TERMINAL = `local function is_terminal(s) return s == 'completed' or s == 'failed' or s == 'cancelled' end`;
-
-/**
- * append_event(task_key, events_key, max_bytes, now, type, data): numbers and appends one event,
- * then keeps the stream within `max_bytes`. The task hash counts the stream's size in
- * `eventBytes`; while it is over budget, the oldest entries are deleted (never the newest) and
- * their number is added to `droppedEvents`. Drops only ever come from the head, so the offsets
- * kept are contiguous.
- */
-const APPEND_EVENT = `
-local function event_size(type, data) return #type + #data + ${EVENT_ENTRY_OVERHEAD_BYTES} end
-local function append_event(task_key, events_key, max_bytes, now, type, data)
-  local seq = redis.call('HINCRBY', task_key, 'eventSeq', 1)
-  local newest = '0-' .. seq
-  redis.call('XADD', events_key, newest, 'type', type, 'time', now, 'data', data)
-  local total = redis.call('HINCRBY', task_key, 'eventBytes', event_size(type, data))
-  local budget = tonumber(max_bytes)
-  if total <= budget then return seq end
-  local dropped = 0
-  while total > budget do
-    local ids = {}
-    for _, entry in ipairs(redis.call('XRANGE', events_key, '-', '+', 'COUNT', 16)) do
-      if entry[1] == newest or total <= budget then break end
-      local fields = {}
-      for i = 1, #entry[2], 2 do fields[entry[2][i]] = entry[2][i + 1] end
-      total = total - event_size(fields['type'] or '', fields['data'] or '')
-      ids[#ids + 1] = entry[1]
-    end
-    if #ids == 0 then break end
-    redis.call('XDEL', events_key, unpack(ids))
-    dropped = dropped + #ids
-  end
-  if total < 0 then total = 0 end
-  redis.call('HSET', task_key, 'eventBytes', total)
-  if dropped > 0 then redis.call('HINCRBY', task_key, 'droppedEvents', dropped) end
-  return seq
-end`;
+export { EVENT_ENTRY_OVERHEAD_BYTES } from './lua-library';
 
 /**
  * KEYS: task, attempts, events, index:queued, index:running, index:cancelled
- * ARGV: now, attemptJson (number filled in here), maxEvents, taskId
- * Returns {'started', attemptNumber} | {'missing'} | {<terminal state>} (not runnable)
- *   | {'cancelled'} (its cancellation was requested while a previous attempt ran; now applied)
+ * ARGV: now, attemptJson (number filled in here), maxEvents, taskId, keyPrefix
+ * Returns {'started', attemptNumber} | {'missing'} | {<state>} (not runnable: finished, or blocked
+ * on dependencies) | {'cancelled'} (its cancellation was requested while a previous attempt ran;
+ * now applied)
+ *
+ * A blocked task whose dependencies are all done (`ready`) may start before the coordinator's
+ * releaser has marked it queued: its job is added first (see TaskStore.markQueued).
  */
 export const START_ATTEMPT = `
 ${TERMINAL}
 ${APPEND_EVENT}
+${DEPENDENCY_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 if is_terminal(state) then return {state} end
-local now, maxlen, id = ARGV[1], ARGV[3], ARGV[4]
+if state == 'blocked' and redis.call('HGET', KEYS[1], 'ready') ~= '1' then return {state} end
+local now, maxlen, id, p = ARGV[1], ARGV[3], ARGV[4], ARGV[5]
 local created = redis.call('HGET', KEYS[1], 'createdAt')
+if state == 'blocked' then
+  redis.call('HDEL', KEYS[1], 'ready')
+  redis.call('ZREM', key_index(p, 'blocked'), id)
+  redis.call('ZREM', p .. ':ready', id)
+end
 if redis.call('HGET', KEYS[1], 'cancelRequested') == '1' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'updatedAt', now, 'endedAt', now)
   redis.call('ZREM', KEYS[4], id)
@@ -74,6 +45,7 @@ if redis.call('HGET', KEYS[1], 'cancelRequested') == '1' then
   redis.call('ZADD', KEYS[6], created, id)
   local reason = redis.call('HGET', KEYS[1], 'cancelReason') or ''
   append_event(KEYS[1], KEYS[3], maxlen, now, 'task.state', cjson.encode({state = 'cancelled', reason = reason}))
+  resolve_dependents(p, id, 'cancelled', now, maxlen)
   return {'cancelled'}
 end
 local attempt = cjson.decode(ARGV[2])
@@ -104,12 +76,14 @@ return {'started', number}
 
 /**
  * KEYS: task, attempts, events, index:running, index:<final>
- * ARGV: now, finalState, attemptNumber, attemptJson, resultJson or '', errorJson or '', reason, maxEvents, taskId
+ * ARGV: now, finalState, attemptNumber, attemptJson, resultJson or '', errorJson or '', reason, maxEvents, taskId, keyPrefix
  * Returns {'finished'} | {'missing'} | {<terminal state it already had>}
+ * Its dependents take the outcome in the same step (resolve_dependents).
  */
 export const FINISH_ATTEMPT = `
 ${TERMINAL}
 ${APPEND_EVENT}
+${DEPENDENCY_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 if is_terminal(state) then return {state} end
@@ -128,28 +102,38 @@ local reason = ARGV[7]
 if final == 'cancelled' and reason == '' then reason = redis.call('HGET', KEYS[1], 'cancelReason') or '' end
 if reason ~= '' then event['reason'] = reason end
 append_event(KEYS[1], KEYS[3], maxlen, now, 'task.state', cjson.encode(event))
+resolve_dependents(ARGV[10], id, final, now, maxlen)
 return {'finished'}
 `;
 
 /**
  * KEYS: task, events, index:queued, index:cancelled
- * ARGV: now, reason, maxEvents, taskId
- * Returns {'cancelled'} (was queued) | {'requested'} (running: the holder must stop it) | {'missing'} | {<terminal state>}
+ * ARGV: now, reason, maxEvents, taskId, keyPrefix
+ * Returns {'cancelled'} (was queued or blocked) | {'requested'} (running: the holder must stop it)
+ *   | {'missing'} | {<terminal state>}
+ * A task cancelled here passes `cancelled` to its dependents in the same step.
  */
 export const CANCEL = `
 ${TERMINAL}
 ${APPEND_EVENT}
+${DEPENDENCY_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 if is_terminal(state) then return {'finished', state} end
-local now, reason, maxlen, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local now, reason, maxlen, id, p = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 redis.call('HSET', KEYS[1], 'cancelReason', reason)
+if state == 'blocked' then
+  end_unrun(p, id, 'cancelled', reason, '', now, maxlen)
+  resolve_dependents(p, id, 'cancelled', now, maxlen)
+  return {'cancelled'}
+end
 if state == 'queued' then
   local created = redis.call('HGET', KEYS[1], 'createdAt')
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'updatedAt', now, 'endedAt', now)
   redis.call('ZREM', KEYS[3], id)
   redis.call('ZADD', KEYS[4], created, id)
   append_event(KEYS[1], KEYS[2], maxlen, now, 'task.state', cjson.encode({state = 'cancelled', reason = reason}))
+  resolve_dependents(p, id, 'cancelled', now, maxlen)
   return {'cancelled'}
 end
 redis.call('HSET', KEYS[1], 'cancelRequested', '1', 'updatedAt', now)
@@ -199,7 +183,7 @@ return {'requeued'}
 /**
  * Removes a finished task and everything it owns (record, attempts, events, index entries) when
  * it ended before the cutoff. A task that is not finished, or ended later, is left alone.
- * KEYS: task, attempts, events, index:all, index:completed, index:failed, index:cancelled, patch
+ * KEYS: task, attempts, events, index:all, index:completed, index:failed, index:cancelled, patch, deps, dependents
  * ARGV: cutoffMs, taskId
  * Returns 1 when removed, 0 otherwise.
  */
@@ -214,7 +198,7 @@ end
 if state ~= 'completed' and state ~= 'failed' and state ~= 'cancelled' then return 0 end
 local ended = tonumber(redis.call('HGET', KEYS[1], 'endedAt') or '0')
 if ended >= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[8])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[8], KEYS[9], KEYS[10])
 for i = 4, 7 do redis.call('ZREM', KEYS[i], id) end
 return 1
 `;

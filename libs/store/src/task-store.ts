@@ -2,12 +2,14 @@ import type { Redis } from 'ioredis';
 import {
   AppError,
   AttemptSchema,
+  dependencyIds,
   TASK_STATES,
   TaskErrorSchema,
   TaskResultSchema,
   TaskSpecSchema,
   TaskStateSchema,
   type Attempt,
+  type EdgeState,
   type NewTaskEvent,
   type ResumePlan,
   type Task,
@@ -100,7 +102,7 @@ export class TaskStore {
     redis.defineCommand('claudineCancel', { numberOfKeys: 4, lua: CANCEL });
     redis.defineCommand('claudineAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS });
     redis.defineCommand('claudineRequeueAttempt', { numberOfKeys: 5, lua: REQUEUE_ATTEMPT });
-    redis.defineCommand('claudineRemoveIfExpired', { numberOfKeys: 8, lua: REMOVE_IF_EXPIRED });
+    redis.defineCommand('claudineRemoveIfExpired', { numberOfKeys: 10, lua: REMOVE_IF_EXPIRED });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -164,15 +166,23 @@ export class TaskStore {
   }
 
   async get(taskId: string): Promise<Task | undefined> {
-    const [[hashError, hash], [listError, attempts]] = (await this.redis
-      .multi()
-      .hgetall(this.keys.task(taskId))
-      .lrange(this.keys.attempts(taskId), 0, -1)
-      .exec()) as [[Error | null, Record<string, string>], [Error | null, string[]]];
-    const readError = hashError ?? listError;
+    const [[hashError, hash], [listError, attempts], [depsError, deps], [dependentsError, dependents]] =
+      (await this.redis
+        .multi()
+        .hgetall(this.keys.task(taskId))
+        .lrange(this.keys.attempts(taskId), 0, -1)
+        .hgetall(this.keys.dependencies(taskId))
+        .smembers(this.keys.dependents(taskId))
+        .exec()) as [
+        [Error | null, Record<string, string>],
+        [Error | null, string[]],
+        [Error | null, Record<string, string>],
+        [Error | null, string[]],
+      ];
+    const readError = hashError ?? listError ?? depsError ?? dependentsError;
     if (readError) throw readError;
     if (!hash.state) return undefined;
-    return decodeTask(hash, attempts);
+    return decodeTask(hash, attempts, deps, dependents);
   }
 
   async getOrThrow(taskId: string): Promise<Task> {
@@ -244,6 +254,7 @@ export class TaskStore {
       JSON.stringify(attempt),
       this.maxEventBytes,
       taskId,
+      k.prefix,
     );
     if (outcome === 'started') return { outcome, attemptNumber: Number(number) };
     if (outcome === 'missing') return { outcome };
@@ -273,6 +284,7 @@ export class TaskStore {
       input.reason ?? '',
       this.maxEventBytes,
       taskId,
+      k.prefix,
     );
     if (outcome === 'missing') throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
     return outcome === 'finished';
@@ -318,6 +330,7 @@ export class TaskStore {
       reason,
       this.maxEventBytes,
       taskId,
+      k.prefix,
     );
     if (outcome === 'finished')
       return { outcome: 'already-finished', state: TaskStateSchema.parse(finalState) };
@@ -335,6 +348,7 @@ export class TaskStore {
     const k = this.keys;
     let removed = 0;
     for (const state of ['completed', 'failed', 'cancelled'] as const) {
+      // (A task removed here may still be named in another's dependencies: read as ended.)
       const ids = await this.redis.zrangebyscore(k.tasksInState(state), '-inf', cutoffMs, 'LIMIT', 0, limit);
       for (const id of ids) {
         removed += await this.redis.claudineRemoveIfExpired(
@@ -346,6 +360,8 @@ export class TaskStore {
           k.tasksInState('failed'),
           k.tasksInState('cancelled'),
           k.patch(id),
+          k.dependencies(id),
+          k.dependents(id),
           cutoffMs,
           id,
         );
@@ -415,12 +431,24 @@ function optionalNumber(text: string | undefined): number | undefined {
   return text === undefined || text === '' ? undefined : Number(text);
 }
 
-export function decodeTask(hash: Record<string, string>, attempts: string[]): Task {
+export function decodeTask(
+  hash: Record<string, string>,
+  attempts: string[],
+  dependencies: Record<string, string> = {},
+  dependents: string[] = [],
+): Task {
   const result = parseJson(hash.result);
   const error = parseJson(hash.error);
+  const spec = TaskSpecSchema.parse(parseJson(hash.spec));
+  const edges = dependencyIds(spec)
+    .filter((id) => dependencies[id] !== undefined)
+    .map((id) => ({ taskId: id, state: dependencies[id] as EdgeState }));
+  // Dependencies added later (AddDependencies) come after the spec's, in the hash's order.
+  for (const [id, state] of Object.entries(dependencies))
+    if (!edges.some((edge) => edge.taskId === id)) edges.push({ taskId: id, state: state as EdgeState });
   return {
     id: hash.id ?? '',
-    spec: TaskSpecSchema.parse(parseJson(hash.spec)),
+    spec,
     state: TaskStateSchema.parse(hash.state),
     createdAtMs: Number(hash.createdAt),
     updatedAtMs: Number(hash.updatedAt),
@@ -434,6 +462,8 @@ export function decodeTask(hash: Record<string, string>, attempts: string[]): Ta
     retryOf: hash.retryOf || undefined,
     resumedFrom: hash.resumedFrom || undefined,
     resume: hash.resume ? (JSON.parse(hash.resume) as ResumePlan) : undefined,
+    dependencies: edges.length > 0 ? edges : undefined,
+    dependents: dependents.length > 0 ? [...dependents].sort() : undefined,
   };
 }
 

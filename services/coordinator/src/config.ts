@@ -38,6 +38,8 @@ export const ConfigSchema = z
     CLAUDINE_TASK_RETENTION_MS: envInt(60_000, 10 * 365 * 86_400_000).default(7 * 86_400_000),
     /** How long CollectWorktrees waits for the workers' answers; a worker later than this is reported as not answering. */
     CLAUDINE_WORKTREE_GC_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
+    /** How often every blocked task is checked for a dependency that ended unnoticed. */
+    CLAUDINE_DEPENDENCY_RECHECK_MS: envInt(1_000, 3_600_000).default(30_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .transform((env) => ({
@@ -49,6 +51,7 @@ export const ConfigSchema = z
     repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
     repositoryUrlSchemes: env.CLAUDINE_REPOSITORY_URL_SCHEMES,
     retentionMs: env.CLAUDINE_TASK_RETENTION_MS,
+    dependencyRecheckMs: env.CLAUDINE_DEPENDENCY_RECHECK_MS,
     worktreeGcTimeoutMs: env.CLAUDINE_WORKTREE_GC_TIMEOUT_MS,
     taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
     logLevel: env.LOG_LEVEL,

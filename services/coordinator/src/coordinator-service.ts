@@ -4,6 +4,7 @@ import {
   createKeyspace,
   createRedisConnection,
   createTaskQueue,
+  TaskGraph,
   TaskStore,
   waitForRedis,
   WorkerRegistry,
@@ -13,6 +14,7 @@ import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } fr
 import { WorktreeService } from './cluster/worktree-service';
 import type { CoordinatorConfig } from './config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
+import { DependencyReleaser } from './tasks/dependency-releaser';
 import { RepositoryVerifier } from './tasks/repository-verifier';
 import { RetentionSweeper } from './tasks/retention-sweeper';
 import { TaskService } from './tasks/task-service';
@@ -31,6 +33,7 @@ export class CoordinatorService {
     readonly tasks: TaskService,
     readonly retention: RetentionSweeper,
     readonly worktrees: WorktreeService,
+    readonly releaser: DependencyReleaser,
   ) {}
 
   /** host:port of the gRPC API. */
@@ -51,6 +54,19 @@ export class CoordinatorService {
     queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
     await queue.waitUntilReady();
     const store = new TaskStore(redis, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
+    const graph = new TaskGraph(redis, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
+    const releaser = new DependencyReleaser({
+      graph,
+      queue,
+      keys,
+      subscriber: createRedisConnection({
+        url: config.redisUrl,
+        role: 'consumer',
+        name: 'coordinator-releaser',
+      }),
+      logger,
+      recheckIntervalMs: config.dependencyRecheckMs,
+    });
     const tasks = new TaskService({
       redisUrl: config.redisUrl,
       keys,
@@ -58,6 +74,7 @@ export class CoordinatorService {
       store,
       queue,
       registry: new WorkerRegistry(redis, keys),
+      graph,
       verifier: new RepositoryVerifier(config.verifyRepositories, {
         roots: config.repositoryRoots,
         urlSchemes: config.repositoryUrlSchemes,
@@ -81,11 +98,24 @@ export class CoordinatorService {
     });
     const retention = new RetentionSweeper({ redis, keys, store, logger, retentionMs: config.retentionMs });
     retention.start();
+    await releaser.start();
     logger.info({ grpc: grpcServer.address, metrics: `${opsServer.url}/metrics` }, 'coordinator ready');
-    return new CoordinatorService(logger, redis, queue, grpcServer, opsServer, tasks, retention, worktrees);
+    return new CoordinatorService(
+      logger,
+      redis,
+      queue,
+      grpcServer,
+      opsServer,
+      tasks,
+      retention,
+      worktrees,
+      releaser,
+    );
   }
 
   async close(): Promise<void> {
+    await this.releaser.stop();
+    await closeRedis(this.releaser.subscriber);
     await this.retention.stop();
     this.worktrees.close();
     await this.grpcServer.close();

@@ -2,6 +2,14 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type {
+  AddDependenciesRequest as _claudine_v1_AddDependenciesRequest,
+  AddDependenciesRequest__Output as _claudine_v1_AddDependenciesRequest__Output,
+} from './claudine/v1/AddDependenciesRequest';
+import type {
+  AddDependenciesResponse as _claudine_v1_AddDependenciesResponse,
+  AddDependenciesResponse__Output as _claudine_v1_AddDependenciesResponse__Output,
+} from './claudine/v1/AddDependenciesResponse';
+import type {
   AgentOptions as _claudine_v1_AgentOptions,
   AgentOptions__Output as _claudine_v1_AgentOptions__Output,
 } from './claudine/v1/AgentOptions';
@@ -37,6 +45,10 @@ import type {
   DelegateResponse as _claudine_v1_DelegateResponse,
   DelegateResponse__Output as _claudine_v1_DelegateResponse__Output,
 } from './claudine/v1/DelegateResponse';
+import type {
+  DependencyEdge as _claudine_v1_DependencyEdge,
+  DependencyEdge__Output as _claudine_v1_DependencyEdge__Output,
+} from './claudine/v1/DependencyEdge';
 import type {
   GetPatchRequest as _claudine_v1_GetPatchRequest,
   GetPatchRequest__Output as _claudine_v1_GetPatchRequest__Output,
@@ -145,6 +157,14 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   claudine: {
     v1: {
+      AddDependenciesRequest: MessageTypeDefinition<
+        _claudine_v1_AddDependenciesRequest,
+        _claudine_v1_AddDependenciesRequest__Output
+      >;
+      AddDependenciesResponse: MessageTypeDefinition<
+        _claudine_v1_AddDependenciesResponse,
+        _claudine_v1_AddDependenciesResponse__Output
+      >;
       AgentOptions: MessageTypeDefinition<_claudine_v1_AgentOptions, _claudine_v1_AgentOptions__Output>;
       Attempt: MessageTypeDefinition<_claudine_v1_Attempt, _claudine_v1_Attempt__Output>;
       CancelTaskRequest: MessageTypeDefinition<
@@ -177,6 +197,7 @@ export interface ProtoGrpcType {
         _claudine_v1_DelegateResponse,
         _claudine_v1_DelegateResponse__Output
       >;
+      DependencyEdge: MessageTypeDefinition<_claudine_v1_DependencyEdge, _claudine_v1_DependencyEdge__Output>;
       GetPatchRequest: MessageTypeDefinition<
         _claudine_v1_GetPatchRequest,
         _claudine_v1_GetPatchRequest__Output

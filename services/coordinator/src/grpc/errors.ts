@@ -18,6 +18,8 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':
     case 'WORKING_DIRECTORY_INVALID':
+    case 'DEPENDENCY_CYCLE':
+    case 'DEPENDENCY_FAILED':
       return grpc.status.FAILED_PRECONDITION;
     case 'POLICY_REFUSED':
       return grpc.status.PERMISSION_DENIED;

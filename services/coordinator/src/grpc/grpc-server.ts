@@ -125,6 +125,9 @@ export async function startGrpcServer({
         explanation: resumed.explanation,
       };
     }),
+    AddDependencies: unary('AddDependencies', async (request) => ({
+      task: taskToProto(await tasks.addDependencies(request.taskId, request.dependsOn)),
+    })),
     GetPatch: unary('GetPatch', (request) => tasks.getPatch(request.taskId)),
     Cancel: unary('Cancel', async (request) => ({
       task: taskToProto(await tasks.cancel(request.taskId, request.reason)),

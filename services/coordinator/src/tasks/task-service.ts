@@ -9,7 +9,9 @@ import {
   TaskIdSchema,
   TASK_LIMITS,
   TaskSpecSchema,
+  dependencyIds,
   type Task,
+  type TaskSpec,
   type TaskEvent,
   type TaskState,
 } from '@claudine/core';
@@ -23,6 +25,8 @@ import {
   readTaskEvents,
   tailStartOffset,
   type Keyspace,
+  type TaskGraph,
+  type TaskLinks,
   type TaskQueue,
   type TaskStore,
   type WorkerHeartbeat,
@@ -38,6 +42,7 @@ export interface TaskServiceOptions {
   queue: TaskQueue;
   registry: WorkerRegistry;
   verifier: RepositoryVerifier;
+  graph: TaskGraph;
 }
 
 export const LIST_PAGE_SIZE = { default: 50, max: 500 } as const;
@@ -66,6 +71,10 @@ export function resumePrompt(previous: Task, additionalContext: string): string 
   if (additionalContext.trim()) lines.push('', '--- Additional context ---', additionalContext.trim());
   return lines.join('\n').slice(0, TASK_LIMITS.promptMaxChars);
 }
+function withoutDependencies(spec: TaskSpec): TaskSpec {
+  return { ...spec, dependsOn: [], continueFrom: undefined };
+}
+
 export const WATCH_TAIL_MAX = 10_000;
 const WATCH_BLOCK_MS = 5_000;
 
@@ -94,7 +103,49 @@ export class TaskService {
     }
     const spec = parseOrThrow(TaskSpecSchema, specInput, 'spec');
     await this.options.verifier.verify(spec);
-    return this.options.store.create(this.options.queue, newTaskId(), spec);
+    if (spec.continueFrom !== undefined) await this.checkContinuation(spec);
+    return this.createTask(spec);
+  }
+
+  /**
+   * Writes a task: at once queued when it depends on nothing, else with its edges in the graph
+   * (blocked, or queued here when every dependency had already completed).
+   */
+  private async createTask(spec: TaskSpec, links: TaskLinks = {}): Promise<Task> {
+    const { store, graph, queue } = this.options;
+    const taskId = newTaskId();
+    if (dependencyIds(spec).length === 0) return store.create(queue, taskId, spec, Date.now(), links);
+    const created = await graph.create(taskId, spec, Date.now(), links);
+    if (created.outcome === 'ready') await graph.release(queue, taskId);
+    return store.getOrThrow(taskId);
+  }
+
+  /** `continueFrom` names a task of the same repository that leaves a branch to build on. */
+  private async checkContinuation(spec: TaskSpec): Promise<void> {
+    const from = await this.options.store.get(spec.continueFrom ?? '');
+    const refuse = (message: string) =>
+      new AppError('INVALID_ARGUMENT', `spec.continueFrom: ${message}`, {
+        details: { fields: ['spec.continueFrom'] },
+      });
+    if (!from) throw refuse(`unknown task ${spec.continueFrom}`);
+    if (from.spec.repository !== spec.repository)
+      throw refuse(`${from.id} works on ${from.spec.repository}, not on ${spec.repository}`);
+    if (from.spec.dryRun) throw refuse(`${from.id} is a dry run: it leaves no branch to continue from`);
+  }
+
+  /**
+   * Makes a blocked task also wait for other tasks.
+   * @throws AppError INVALID_ARGUMENT, DEPENDENCY_CYCLE, TASK_NOT_FOUND, TASK_ALREADY_FINISHED
+   */
+  async addDependencies(taskId: string, dependsOn: readonly string[]): Promise<Task> {
+    const id = parseOrThrow(TaskIdSchema, taskId, 'task_id');
+    const ids = parseOrThrow(
+      z.array(TaskIdSchema).min(1, 'must name at least one task').max(TASK_LIMITS.maxDependencies),
+      dependsOn,
+      'depends_on',
+    );
+    await this.options.graph.addDependencies(id, ids);
+    return this.options.store.getOrThrow(id);
   }
 
   async get(taskId: string): Promise<Task> {
@@ -266,7 +317,7 @@ export class TaskService {
   async retry(taskId: string): Promise<Task> {
     const previous = await this.finishedTask(taskId, 'retry');
     await this.options.verifier.verify(previous.spec);
-    return this.options.store.create(this.options.queue, newTaskId(), previous.spec, Date.now(), {
+    return this.createTask(previous.spec, {
       retryOf: previous.id,
     });
   }
@@ -292,7 +343,10 @@ export class TaskService {
       ? (await this.options.registry.list()).some((worker) => worker.id === holder)
       : false;
     if (sessionId && holder && alive) {
-      const spec = { ...previous.spec, prompt: context.trim() || 'Continue where you left off.' };
+      const spec = {
+        ...withoutDependencies(previous.spec),
+        prompt: context.trim() || 'Continue where you left off.',
+      };
       const queue = this.workerQueue(holder);
       const task = await this.options.store.create(queue, newTaskId(), spec, Date.now(), {
         resumedFrom: previous.id,
@@ -307,7 +361,8 @@ export class TaskService {
     const why = !sessionId
       ? 'the previous task has no Claude session to resume'
       : `worker ${holder ?? '(unknown)'}, which holds the session transcript, is not alive`;
-    const spec = { ...previous.spec, prompt: resumePrompt(previous, context) };
+    // A resumed task does not wait again for what its predecessor waited for.
+    const spec = { ...withoutDependencies(previous.spec), prompt: resumePrompt(previous, context) };
     // Build on what the previous task did, when its branch is there to start from. Not for `auto`:
     // its merge must go to the original base branch, not to the previous task's branch.
     if (

@@ -3,6 +3,10 @@ import path from 'node:path';
 import {
   AppError,
   errorMessage,
+  taskBranchName,
+  TASK_LIMITS,
+  type Task,
+  type TaskSpec,
   type Attempt,
   type MergeResult,
   type TaskError,
@@ -112,6 +116,37 @@ export class TaskRunner {
     }
   }
 
+  /**
+   * The prompt the agent gets: the task's own, then what its dependencies left it: the result of
+   * the task it continues (`continueFrom`), and which dependencies failed when it runs anyway
+   * (`onDependencyFailure: continue`).
+   */
+  private async promptWithDependencies(task: Task): Promise<string> {
+    const { spec } = task;
+    const failed = (task.dependencies ?? []).filter(
+      (edge) => edge.state === 'failed' || edge.state === 'cancelled',
+    );
+    if (spec.continueFrom === undefined && failed.length === 0) return spec.prompt;
+    const lines = [spec.prompt];
+    if (spec.continueFrom !== undefined) {
+      const from = await this.options.store.get(spec.continueFrom);
+      lines.push(
+        '',
+        `--- Context: this task builds on task ${spec.continueFrom}, whose branch is checked out here. ---`,
+      );
+      if (from?.result?.text) lines.push('Its final message:', from.result.text);
+    }
+    if (failed.length > 0) {
+      lines.push('', '--- Note: some dependencies of this task did not complete; it runs anyway. ---');
+      for (const edge of failed) {
+        const dependency = await this.options.store.get(edge.taskId);
+        const why = dependency?.error ? `: ${dependency.error.code}: ${dependency.error.message}` : '';
+        lines.push(`- ${edge.taskId} ${edge.state}${why}`);
+      }
+    }
+    return lines.join('\n').slice(0, TASK_LIMITS.promptMaxChars);
+  }
+
   private async execute(
     taskId: string,
     attempt: Attempt,
@@ -134,7 +169,7 @@ export class TaskRunner {
       const continuation = task.resume?.workerId === this.options.workerId ? task.resume : undefined;
       workspace = continuation
         ? await worktrees.prepareContinuation(taskId, task.spec, continuation.fromTaskId)
-        : await worktrees.prepare(taskId, task.spec);
+        : await worktrees.prepare(taskId, startingPointOf(task.spec));
       // A continued session keeps its predecessor's run directory: the transcript lives there.
       const agentRunDir = continuation ? path.join(this.options.runsDir, continuation.fromTaskId) : runDir;
       let resumeSessionId: string | undefined;
@@ -176,7 +211,7 @@ export class TaskRunner {
       }
       const agent = await executor.prepare({
         taskId,
-        prompt: task.spec.prompt,
+        prompt: await this.promptWithDependencies(task),
         cwd: workspace.cwd,
         runDir: agentRunDir,
         agent: task.spec.agent,
@@ -303,6 +338,11 @@ export class TaskRunner {
     this.options.onFinished?.(taskId, classified.state);
     return { kind: 'done' };
   }
+}
+
+/** The spec to prepare the worktree from: a `continueFrom` task starts from that task's branch. */
+function startingPointOf(spec: TaskSpec): TaskSpec {
+  return spec.continueFrom === undefined ? spec : { ...spec, baseRef: taskBranchName(spec.continueFrom) };
 }
 
 /** Failures before the agent ran that a later attempt (maybe on another worker) can get past. */

@@ -119,7 +119,7 @@ export class WorktreeManager {
     const baseCommit =
       classifyRepository(spec.repository).kind === 'path'
         ? await resolveLocalBase(repositoryPath, spec.baseRef ?? 'HEAD')
-        : await resolveCommit(repositoryPath, spec.baseRef ?? 'HEAD');
+        : await this.resolveMirrorBase(repositoryPath, spec.baseRef);
     // A dry run makes no branch: its worktree is detached, and removed afterwards.
     const branch = spec.dryRun ? '' : taskBranchName(taskId);
     const worktreePath = this.worktreePathOf(taskId);
@@ -295,6 +295,27 @@ export class WorktreeManager {
       }
     });
     return mirror;
+  }
+
+  /**
+   * The base commit in a URL repository's mirror. A task branch (`claudine/*`, which the regular
+   * fetch leaves out) that another worker made and pushed is fetched on demand.
+   */
+  private async resolveMirrorBase(mirror: string, baseRef: string | undefined): Promise<string> {
+    try {
+      return await resolveCommit(mirror, baseRef ?? 'HEAD');
+    } catch (error) {
+      if (baseRef === undefined || !baseRef.startsWith('claudine/')) throw error;
+      const ref = `refs/heads/${baseRef}`;
+      const fetched = await this.withWorktreeLock(mirror, () =>
+        git(['fetch', '--quiet', 'origin', `+${ref}:${ref}`], { cwd: mirror }).then(
+          () => true,
+          () => false,
+        ),
+      );
+      if (!fetched) throw error;
+      return resolveCommit(mirror, baseRef);
+    }
   }
 
   /** The working directory inside the worktree, refusing anything (symlinks too) that leads out. */

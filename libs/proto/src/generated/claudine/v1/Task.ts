@@ -20,6 +20,10 @@ import type {
   TaskError as _claudine_v1_TaskError,
   TaskError__Output as _claudine_v1_TaskError__Output,
 } from '../../claudine/v1/TaskError';
+import type {
+  DependencyEdge as _claudine_v1_DependencyEdge,
+  DependencyEdge__Output as _claudine_v1_DependencyEdge__Output,
+} from '../../claudine/v1/DependencyEdge';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Task {
@@ -39,6 +43,14 @@ export interface Task {
    */
   retryOf?: string;
   resumedFrom?: string;
+  /**
+   * Its dependencies, each with the state of its edge: pending | completed | failed | cancelled.
+   */
+  dependencies?: _claudine_v1_DependencyEdge[];
+  /**
+   * The tasks that depend on this one.
+   */
+  dependents?: string[];
 }
 
 export interface Task__Output {
@@ -58,4 +70,12 @@ export interface Task__Output {
    */
   retryOf: string;
   resumedFrom: string;
+  /**
+   * Its dependencies, each with the state of its edge: pending | completed | failed | cancelled.
+   */
+  dependencies: _claudine_v1_DependencyEdge__Output[];
+  /**
+   * The tasks that depend on this one.
+   */
+  dependents: string[];
 }

@@ -3,6 +3,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import type {
+  AddDependenciesRequest as _claudine_v1_AddDependenciesRequest,
+  AddDependenciesRequest__Output as _claudine_v1_AddDependenciesRequest__Output,
+} from '../../claudine/v1/AddDependenciesRequest';
+import type {
+  AddDependenciesResponse as _claudine_v1_AddDependenciesResponse,
+  AddDependenciesResponse__Output as _claudine_v1_AddDependenciesResponse__Output,
+} from '../../claudine/v1/AddDependenciesResponse';
+import type {
   CancelTaskRequest as _claudine_v1_CancelTaskRequest,
   CancelTaskRequest__Output as _claudine_v1_CancelTaskRequest__Output,
 } from '../../claudine/v1/CancelTaskRequest';
@@ -71,6 +79,57 @@ import type {
  * Tasks: delegate a coding task, follow it, cancel it.
  */
 export interface TaskServiceClient extends grpc.Client {
+  /**
+   * Makes a task that is still blocked also wait for other tasks: all edges are written or none.
+   * INVALID_ARGUMENT for an unknown id or limits, FAILED_PRECONDITION for a cycle (named) or a
+   * task that is not blocked any more.
+   */
+  AddDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AddDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AddDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  AddDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * Makes a task that is still blocked also wait for other tasks: all edges are written or none.
+   * INVALID_ARGUMENT for an unknown id or limits, FAILED_PRECONDITION for a cycle (named) or a
+   * task that is not blocked any more.
+   */
+  addDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  addDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  addDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  addDependencies(
+    argument: _claudine_v1_AddDependenciesRequest,
+    callback: grpc.requestCallback<_claudine_v1_AddDependenciesResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
   /**
    * Cancels a queued or running task. FAILED_PRECONDITION when it already finished.
    */
@@ -435,6 +494,16 @@ export interface TaskServiceClient extends grpc.Client {
  */
 export interface TaskServiceHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Makes a task that is still blocked also wait for other tasks: all edges are written or none.
+   * INVALID_ARGUMENT for an unknown id or limits, FAILED_PRECONDITION for a cycle (named) or a
+   * task that is not blocked any more.
+   */
+  AddDependencies: grpc.handleUnaryCall<
+    _claudine_v1_AddDependenciesRequest__Output,
+    _claudine_v1_AddDependenciesResponse
+  >;
+
+  /**
    * Cancels a queued or running task. FAILED_PRECONDITION when it already finished.
    */
   Cancel: grpc.handleUnaryCall<_claudine_v1_CancelTaskRequest__Output, _claudine_v1_CancelTaskResponse>;
@@ -478,6 +547,12 @@ export interface TaskServiceHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface TaskServiceDefinition extends grpc.ServiceDefinition {
+  AddDependencies: MethodDefinition<
+    _claudine_v1_AddDependenciesRequest,
+    _claudine_v1_AddDependenciesResponse,
+    _claudine_v1_AddDependenciesRequest__Output,
+    _claudine_v1_AddDependenciesResponse__Output
+  >;
   Cancel: MethodDefinition<
     _claudine_v1_CancelTaskRequest,
     _claudine_v1_CancelTaskResponse,

@@ -50,6 +50,20 @@ export interface TaskSpec {
    * no branch is created, nothing is merged, and the worktree is removed.
    */
   dryRun?: boolean;
+  /**
+   * Tasks that must finish first (at most 100; the chain above a task at most 100 deep).
+   */
+  dependsOn?: string[];
+  /**
+   * When a dependency fails or is cancelled: fail (default: this task fails, reason
+   * dependency_failed) | cancel | continue (it runs anyway, told which one failed).
+   */
+  onDependencyFailure?: string;
+  /**
+   * A task this one builds on (a dependency too): the worktree starts from its branch and the
+   * prompt is given its result text. Not with base_ref.
+   */
+  continueFrom?: string;
 }
 
 export interface TaskSpec__Output {
@@ -92,4 +106,18 @@ export interface TaskSpec__Output {
    * no branch is created, nothing is merged, and the worktree is removed.
    */
   dryRun: boolean;
+  /**
+   * Tasks that must finish first (at most 100; the chain above a task at most 100 deep).
+   */
+  dependsOn: string[];
+  /**
+   * When a dependency fails or is cancelled: fail (default: this task fails, reason
+   * dependency_failed) | cancel | continue (it runs anyway, told which one failed).
+   */
+  onDependencyFailure: string;
+  /**
+   * A task this one builds on (a dependency too): the worktree starts from its branch and the
+   * prompt is given its result text. Not with base_ref.
+   */
+  continueFrom: string;
 }

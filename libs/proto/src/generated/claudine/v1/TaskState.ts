@@ -7,6 +7,10 @@ export const TaskState = {
   TASK_STATE_COMPLETED: 'TASK_STATE_COMPLETED',
   TASK_STATE_FAILED: 'TASK_STATE_FAILED',
   TASK_STATE_CANCELLED: 'TASK_STATE_CANCELLED',
+  /**
+   * Waiting for its dependencies; then queued.
+   */
+  TASK_STATE_BLOCKED: 'TASK_STATE_BLOCKED',
 } as const;
 
 export type TaskState =
@@ -21,6 +25,11 @@ export type TaskState =
   | 'TASK_STATE_FAILED'
   | 4
   | 'TASK_STATE_CANCELLED'
-  | 5;
+  | 5
+  /**
+   * Waiting for its dependencies; then queued.
+   */
+  | 'TASK_STATE_BLOCKED'
+  | 6;
 
 export type TaskState__Output = (typeof TaskState)[keyof typeof TaskState];
