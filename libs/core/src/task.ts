@@ -265,11 +265,22 @@ export const TaskSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (
+      spec.continueFrom !== undefined &&
+      !spec.dependsOn.includes(spec.continueFrom) &&
+      spec.dependsOn.length >= TASK_LIMITS.maxDependencies
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dependsOn'],
+        message: `at most ${TASK_LIMITS.maxDependencies} dependencies, continueFrom included`,
+      });
+    }
     if (spec.continueFrom !== undefined && spec.baseRef !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['baseRef'],
-        message: 'must not be given with continueFrom (the work starts from that task\'s branch)',
+        message: "must not be given with continueFrom (the work starts from that task's branch)",
       });
     }
   });

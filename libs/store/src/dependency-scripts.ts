@@ -103,6 +103,7 @@ for i = 8, #ARGV do
     new[#new + 1] = d
   end
 end
+if #new == 0 then return {'added', tonumber(redis.call('HGET', tk, 'remaining') or '0')} end
 if existing + #new > maxdeps then return {'too_many', existing + #new} end
 local unknown, states = {}, {}
 for i, d in ipairs(new) do

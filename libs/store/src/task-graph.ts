@@ -94,13 +94,13 @@ export class TaskGraph {
       case 'cancelled':
         return { outcome, dependency: rest[0] ?? '' };
       default:
-        throw refusal('dependsOn', outcome, rest);
+        throw refusal('spec.dependsOn', outcome, rest);
     }
   }
 
   /**
    * Makes a blocked task also wait for these tasks: all of the edges are written, or none.
-   * @throws AppError TASK_NOT_FOUND, TASK_ALREADY_FINISHED (not blocked any more),
+   * @throws AppError TASK_NOT_FOUND, TASK_NOT_BLOCKED (queued, running or ended already),
    *   INVALID_ARGUMENT naming `depends_on`, DEPENDENCY_CYCLE naming the cycle
    */
   async addDependencies(
@@ -128,8 +128,8 @@ export class TaskGraph {
         throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
       case 'not_blocked':
         throw new AppError(
-          'TASK_ALREADY_FINISHED',
-          `${taskId} is ${rest[0] ?? 'not blocked'}: only a task still waiting on its dependencies can get more`,
+          'TASK_NOT_BLOCKED',
+          `${taskId} is ${rest[0] === 'blocked' ? 'about to be queued' : (rest[0] ?? 'not blocked')}: only a task still waiting on its dependencies can get more`,
         );
       default:
         throw refusal('depends_on', outcome, rest);

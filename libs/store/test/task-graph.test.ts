@@ -127,7 +127,7 @@ describe('TaskGraph', () => {
     const before = await keyCount();
     await expect(dependent([known, unknown])).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
-      message: `dependsOn: unknown task ${unknown}`,
+      message: `spec.dependsOn: unknown task ${unknown}`,
     });
     expect(await keyCount()).toBe(before);
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ClusterClient, DEFAULT_ADDRESS } from './client/cluster-client';
+import { dependCommand, type DependFlags } from './commands/graph-command';
 import { upCommand } from './commands/up-command';
 import {
   cancelCommand,
@@ -92,6 +93,16 @@ program
     'branch',
   )
   .option('--dry-run', 'run the agent, then only report what would be committed and merged')
+  .option('--depends-on <taskId>', 'wait for this task to finish first; repeatable', collect)
+  .option(
+    '--on-dependency-failure <policy>',
+    'when a dependency fails: fail (default) | cancel | continue (run anyway, told which)',
+    'fail',
+  )
+  .option(
+    '--continue-from <taskId>',
+    'build on this task: start from its branch, given its result (waits for it)',
+  )
   .option('--worktree <policy>', 'auto (remove after success) | keep | delete', 'auto')
   .option('--max-attempts <n>', 'tries in all when the infrastructure fails (1-10, default 3)')
   .option('--max-budget-usd <usd>', 'stop the agent past this cost')
@@ -109,13 +120,28 @@ program
   .argument('[taskId]')
   .option('--state <state>', 'only tasks in this state; repeatable', collect)
   .option('--limit <n>', 'how many tasks', '50')
+  .option(
+    '--graph',
+    'with a task id: draw its dependencies and its dependents, recursively (at most 200 tasks)',
+  )
   .option('--json', 'print JSON')
   .action(
     withClient(
-      (client, taskId: string | undefined, flags: { json?: boolean; state?: string[]; limit?: string }) =>
-        statusCommand(client, taskId, flags),
+      (
+        client,
+        taskId: string | undefined,
+        flags: { json?: boolean; state?: string[]; limit?: string; graph?: boolean },
+      ) => statusCommand(client, taskId, flags),
     ),
   );
+
+program
+  .command('depend')
+  .description('make a blocked task also wait for other tasks; prints its dependencies')
+  .argument('<taskId>', 'the task that waits (still blocked)')
+  .requiredOption('--on <taskId>', 'a task it must wait for; repeatable', collect)
+  .option('--json', 'print JSON')
+  .action(withClient((client, taskId: string, flags: DependFlags) => dependCommand(client, taskId, flags)));
 
 program
   .command('logs')

@@ -23,10 +23,12 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'WORKER_NOT_FOUND':
     case 'TASK_ALREADY_FINISHED':
     case 'TASK_NOT_FINISHED':
+    case 'TASK_NOT_BLOCKED':
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':
     case 'WORKING_DIRECTORY_INVALID':
+    case 'DEPENDENCY_CYCLE':
     case 'POLICY_REFUSED':
       return EXIT.refused;
     default:
@@ -71,6 +73,16 @@ export function formatTaskDetail(task: Task): string {
     `Repository ${task.spec.repository}${task.spec.baseRef ? ` @ ${task.spec.baseRef}` : ''}`,
     `Created    ${new Date(task.createdAtMs).toISOString()}`,
   ];
+  if (task.spec.continueFrom) lines.push(`Continues  ${task.spec.continueFrom}`);
+  if (task.dependencies) {
+    const waiting = task.dependencies.filter((edge) => edge.state === 'pending').map((edge) => edge.taskId);
+    if (task.state === 'blocked' && waiting.length > 0) lines.push(`Waits for  ${waiting.join(', ')}`);
+    lines.push(
+      `Depends on ${task.dependencies.map((edge) => `${edge.taskId} (${edge.state})`).join(', ')}`,
+      `On failure ${task.spec.onDependencyFailure}`,
+    );
+  }
+  if (task.dependents) lines.push(`Dependents ${task.dependents.join(', ')}`);
   if (task.startedAtMs && task.endedAtMs)
     lines.push(`Ran        ${formatDuration(task.endedAtMs - task.startedAtMs)}`);
   for (const attempt of task.attempts) {

@@ -12,6 +12,7 @@ import {
   loadClaudineApi,
   stateToProto,
   taskFromProto,
+  type AddDependenciesResponse__Output,
   type CancelTaskResponse__Output,
   type ClusterServiceClient,
   type DelegateResponse__Output,
@@ -170,6 +171,19 @@ export class ClusterClient {
       mode: response.mode === 'RESUME_MODE_SAME_SESSION' ? 'same_session' : 'new_session',
       explanation: response.explanation,
     };
+  }
+
+  /**
+   * Makes a task that is still blocked also wait for these tasks (all edges or none); the task as
+   * it is afterwards. @throws AppError DEPENDENCY_CYCLE (the message names it), INVALID_ARGUMENT,
+   * TASK_NOT_FOUND, TASK_ALREADY_FINISHED (not blocked any more)
+   */
+  async addDependencies(taskId: string, dependsOn: readonly string[]): Promise<Task> {
+    const response = await this.call<AddDependenciesResponse__Output>((options, callback) =>
+      this.tasks.AddDependencies({ taskId, dependsOn: [...dependsOn] }, options, callback),
+    );
+    if (!response.task) throw new AppError('INTERNAL', 'the coordinator returned no task');
+    return taskFromProto(response.task);
   }
 
   /** The patch kept for a task. @throws AppError PATCH_NOT_FOUND */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import {
   AppError,
+  DependencyFailurePolicySchema,
   formatTranscriptEvent,
   isTerminalState,
   parseDuration,
@@ -11,12 +12,14 @@ import {
   WorktreeCleanupSchema,
   PermissionModeSchema,
   PrioritySchema,
+  TaskIdSchema,
   TaskStateSchema,
   type Task,
 } from '@claudine/core';
 import { priorityToProto } from '@claudine/proto';
 import type { ClusterClient } from '../client/cluster-client';
 import { parseFlags } from '../flags';
+import { graphCommand } from './graph-command';
 import { EXIT, formatTaskDetail, formatTaskRow, print, printJson } from '../output';
 
 const StatusFlagsSchema = z.object({
@@ -42,6 +45,9 @@ export const DelegateFlagsSchema = z.object({
   dryRun: z.boolean().default(false),
   maxAttempts: z.coerce.number().int().min(1).max(10).optional(),
   maxBudgetUsd: z.coerce.number().positive().optional(),
+  dependsOn: z.array(TaskIdSchema).default([]),
+  onDependencyFailure: DependencyFailurePolicySchema.default('fail'),
+  continueFrom: TaskIdSchema.optional(),
   wait: z.boolean().default(false),
   json: z.boolean().default(false),
 });
@@ -135,6 +141,9 @@ export async function delegateCommand(
     mergeStrategy: flags.merge,
     worktreeCleanup: flags.worktree,
     dryRun: flags.dryRun,
+    dependsOn: flags.dependsOn,
+    onDependencyFailure: flags.onDependencyFailure,
+    continueFrom: flags.continueFrom ?? '',
     maxAttempts: flags.maxAttempts ?? 0,
     labels: Object.fromEntries(
       flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
@@ -143,13 +152,28 @@ export async function delegateCommand(
   if (!flags.wait) {
     if (flags.json) printJson(task);
     else print(task.id);
+    // Standard output stays the id alone, for scripts; a task that did not start out queued says so.
+    if (!flags.json && task.state !== 'queued') process.stderr.write(`${describeStart(task)}\n`);
     return EXIT.ok;
   }
-  if (!flags.json) print(`${task.id} queued`);
+  if (!flags.json) print(describeStart(task));
   const finished = await followUntilDone(client, task.id, !flags.json);
   if (flags.json) printJson(finished);
   else print(`\n${formatTaskDetail(finished)}`);
   return finished.state === 'completed' ? EXIT.ok : EXIT.taskFailed;
+}
+
+/** How a new task starts out: queued, blocked on its dependencies, or already ended by one. */
+function describeStart(task: Task): string {
+  if (task.state === 'blocked') {
+    const waiting = (task.dependencies ?? [])
+      .filter((edge) => edge.state === 'pending')
+      .map((edge) => edge.taskId);
+    return `${task.id} blocked, waiting for ${waiting.join(', ')}`;
+  }
+  if (task.state === 'failed' || task.state === 'cancelled')
+    return `${task.id} ${task.state}: ${task.error?.message ?? task.cancelReason ?? ''}`;
+  return `${task.id} ${task.state}`;
 }
 
 /** Streams a task's transcript until it ends, then returns the final task. */
@@ -173,8 +197,9 @@ async function followUntilDone(
 export async function statusCommand(
   client: ClusterClient,
   taskId: string | undefined,
-  flags: { json?: boolean; state?: string[]; limit?: string },
+  flags: { json?: boolean; state?: string[]; limit?: string; graph?: boolean },
 ): Promise<number> {
+  if (flags.graph) return graphCommand(client, taskId, flags);
   if (taskId) {
     const task = await client.get(taskId);
     if (flags.json) printJson(task);

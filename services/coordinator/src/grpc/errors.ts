@@ -14,6 +14,7 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
       return grpc.status.OUT_OF_RANGE;
     case 'TASK_ALREADY_FINISHED':
     case 'TASK_NOT_FINISHED':
+    case 'TASK_NOT_BLOCKED':
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':

@@ -103,11 +103,15 @@ export class DependencyReleaser {
   async recheckAll(): Promise<number> {
     const { graph, logger } = this.options;
     let ready = 0;
+    // The ids first: rechecking takes tasks out of the index, which would shift later pages.
+    const ids: string[] = [];
     for (let offset = 0; ; offset += RECHECK_PAGE) {
-      const ids = await graph.blockedTaskIds(offset, RECHECK_PAGE);
-      ready += await graph.recheck(ids);
-      if (ids.length < RECHECK_PAGE) break;
+      const page = await graph.blockedTaskIds(offset, RECHECK_PAGE);
+      ids.push(...page);
+      if (page.length < RECHECK_PAGE) break;
     }
+    for (let start = 0; start < ids.length; start += RECHECK_PAGE)
+      ready += await graph.recheck(ids.slice(start, start + RECHECK_PAGE));
     if (ready > 0) {
       logger.info({ ready }, 'found blocked tasks whose dependencies had ended: releasing them');
       this.wake();

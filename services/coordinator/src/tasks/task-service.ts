@@ -131,6 +131,14 @@ export class TaskService {
     if (from.spec.repository !== spec.repository)
       throw refuse(`${from.id} works on ${from.spec.repository}, not on ${spec.repository}`);
     if (from.spec.dryRun) throw refuse(`${from.id} is a dry run: it leaves no branch to continue from`);
+    if (
+      classifyRepository(spec.repository).kind === 'url' &&
+      (from.spec.mergeStrategy === 'none' || from.spec.mergeStrategy === 'patch')
+    ) {
+      throw refuse(
+        `${from.id} does not push its branch (merge strategy ${from.spec.mergeStrategy}), and on a URL repository another worker could not build on it`,
+      );
+    }
   }
 
   /**
