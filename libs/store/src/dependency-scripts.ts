@@ -207,27 +207,31 @@ return {'added', remaining}
 `;
 
 /**
- * Marks a ready task queued, once its job is in BullMQ. Whatever its state, the task leaves the
- * ready set. ARGV: prefix, taskId, now, maxEventBytes
- * Returns {'queued'} | {'unchanged', state} (nothing to do: queued or started already, cancelled,
- * ...) | {'missing'}
+ * Marks ready tasks queued, once their jobs are in BullMQ. Whatever its state, each task leaves
+ * the ready set; one that is no longer blocked and ready (queued or started already, cancelled)
+ * is left as it is. ARGV: prefix, now, maxEventBytes, taskIds...
+ * Returns the ids it moved to queued.
  */
 export const MARK_QUEUED = `
 ${APPEND_EVENT}
 ${DEPENDENCY_LUA}
-local p, id, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-redis.call('ZREM', p .. ':ready', id)
-local tk = key_task(p, id)
-local state = redis.call('HGET', tk, 'state')
-if not state then return {'missing'} end
-if state ~= 'blocked' or redis.call('HGET', tk, 'ready') ~= '1' then return {'unchanged', state} end
-redis.call('HDEL', tk, 'ready')
-redis.call('HSET', tk, 'state', 'queued', 'updatedAt', now)
-redis.call('ZREM', key_index(p, 'blocked'), id)
-redis.call('ZADD', key_index(p, 'queued'), redis.call('HGET', tk, 'createdAt'), id)
-append_event(tk, key_events(p, id), maxlen, now, 'task.state',
-  cjson.encode({state = 'queued', reason = 'its dependencies are done'}))
-return {'queued'}
+local p, now, maxlen = ARGV[1], ARGV[2], ARGV[3]
+local queued = {}
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  redis.call('ZREM', p .. ':ready', id)
+  local tk = key_task(p, id)
+  if redis.call('HGET', tk, 'state') == 'blocked' and redis.call('HGET', tk, 'ready') == '1' then
+    redis.call('HDEL', tk, 'ready')
+    redis.call('HSET', tk, 'state', 'queued', 'updatedAt', now)
+    redis.call('ZREM', key_index(p, 'blocked'), id)
+    redis.call('ZADD', key_index(p, 'queued'), redis.call('HGET', tk, 'createdAt'), id)
+    append_event(tk, key_events(p, id), maxlen, now, 'task.state',
+      cjson.encode({state = 'queued', reason = 'its dependencies are done'}))
+    queued[#queued + 1] = id
+  end
+end
+return queued
 `;
 
 /**

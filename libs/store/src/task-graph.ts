@@ -137,29 +137,31 @@ export class TaskGraph {
   }
 
   /**
-   * Queues a ready task: its BullMQ job first (a duplicate id is ignored, so two releasers are
-   * harmless), then the task is marked queued. A crash between the two leaves it in the ready
-   * set, for the next pass. A worker may start it as soon as the job exists: starting accepts a
-   * ready task.
-   * @returns true when this call moved it to queued
+   * Queues ready tasks, in three round trips whatever their number: their specs are read, their
+   * BullMQ jobs added in one transaction (a duplicate id is ignored, so two releasers are
+   * harmless), then they are marked queued in one script. A crash in between leaves them in the
+   * ready set, for the next pass. A worker may start one as soon as its job exists: starting
+   * accepts a ready task.
+   * @returns the ids this call moved to queued
    */
-  async release(queue: TaskQueue, taskId: string, nowMs = Date.now()): Promise<boolean> {
-    const specJson = await this.redis.hget(this.keys.task(taskId), 'spec');
-    if (specJson) {
-      const spec = JSON.parse(specJson) as Pick<TaskSpec, 'priority' | 'maxAttempts'>;
+  async release(queue: TaskQueue, taskIds: readonly string[]): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    const specs = await this.redis.pipeline(taskIds.map((id) => ['hget', this.keys.task(id), 'spec'])).exec();
+    const jobs = taskIds.flatMap((taskId, i) => {
+      const specJson = specs?.[i]?.[1];
+      if (typeof specJson !== 'string') return [];
+      return [{ taskId, spec: JSON.parse(specJson) as Pick<TaskSpec, 'priority' | 'maxAttempts'> }];
+    });
+    if (jobs.length > 0) {
       const transaction = await openQueueTransaction(queue);
-      await addTaskJobToTransaction(queue, transaction, taskId, spec.priority, spec.maxAttempts);
+      for (const { taskId, spec } of jobs)
+        await addTaskJobToTransaction(queue, transaction, taskId, spec.priority, spec.maxAttempts);
       const results = await transaction.exec();
       const failure = results?.find(([error]) => error !== null)?.[0];
       if (failure) throw failure;
     }
-    const [outcome] = await this.redis.claudineMarkQueued(
-      this.keys.prefix,
-      taskId,
-      nowMs,
-      this.maxEventBytes,
-    );
-    return outcome === 'queued';
+    // Stamped now: the jobs exist from here on.
+    return this.redis.claudineMarkQueued(this.keys.prefix, Date.now(), this.maxEventBytes, ...taskIds);
   }
 
   /** Tasks whose dependencies are done and that wait to be queued, oldest first. */

@@ -85,11 +85,11 @@ describe('TaskGraph', () => {
     await finish(b, 'completed');
     expect(await graph.readyTaskIds()).toEqual([id]);
     // A worker may take it before the releaser marks it queued: starting accepts a ready task.
-    expect(await graph.release(queue, id)).toBe(true);
+    expect(await graph.release(queue, [id])).toEqual([id]);
     expect(await stateOf(id)).toBe('queued');
     expect((await queue.getJob(id))?.data).toEqual({ taskId: id });
     expect(await graph.readyTaskIds()).toEqual([]);
-    expect(await graph.release(queue, id)).toBe(false);
+    expect(await graph.release(queue, [id])).toEqual([]);
     const events = await readTaskEvents(redis, keys, id, 0);
     expect(events.map((event) => event.type)).toEqual([
       'task.state',

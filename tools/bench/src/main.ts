@@ -7,11 +7,13 @@ import { startRedis, type RedisHarness } from '@claudine/testing';
 import { measureAdmissionThroughput } from './admission-throughput';
 import { measureCancelLatency } from './cancel-latency';
 import { measureDelegationLatency } from './delegation-latency';
+import { measureDependencies } from './dependencies';
 import { describeMachine, loadAverage } from './machine';
 import { settle, type Outcome } from './outcome';
 import {
   admissionSection,
   cancelSection,
+  dependenciesSection,
   latencySection,
   TARGETS,
   wholePathSection,
@@ -30,6 +32,28 @@ const CONFIG = {
   wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
   cancel: { count: 50 },
   worktree: { files: 50_000, rounds: 3, warmup: 1 },
+  dependencies: {
+    graph: {
+      tasks: 100_000,
+      componentSize: 100,
+      maxEdgesPerTask: 3,
+      samples: 500,
+      dependencies: 100,
+      naiveRounds: 3,
+    },
+    fanOutRelease: { fanOut: 1_000, rounds: 3 },
+    // The issue's DAG is 10,000 tasks; the workers run ~20 trivial tasks/s on 2 cores, and the DAG
+    // runs twice (with and without dependencies): scaled down to stay within a few minutes.
+    shapes: {
+      chains: 30,
+      chainLength: 10,
+      fanOut: 1_000,
+      fanIn: 300,
+      workers: 4,
+      workerCapacity: 1,
+      deadlineMs: 300_000,
+    },
+  },
 } as const;
 
 /** After the work is done nothing should keep the process alive; if something does, say what. */
@@ -90,6 +114,10 @@ async function main(): Promise<number> {
     const cancel = await attempt(`cancel latency (${CONFIG.cancel.count} running tasks)`, () =>
       measureCancelLatency({ redisUrl, ...CONFIG.cancel, logDestination: log }),
     );
+    const dependencies = await attempt(
+      `dependencies (${CONFIG.dependencies.graph.tasks.toLocaleString('en-US')}-task graph, 1 → ${CONFIG.dependencies.fanOutRelease.fanOut} fan-out, shapes on ${CONFIG.dependencies.shapes.workers} workers)`,
+      () => measureDependencies({ redisUrl, logDestination: log, ...CONFIG.dependencies }, progress),
+    );
     // Needs no Redis, only git and the disk; before the whole path, whose CLIs load the machine.
     const worktree = await attempt(
       `worktree creation (${CONFIG.worktree.files.toLocaleString('en-US')} files, ${CONFIG.worktree.rounds} rounds)`,
@@ -109,6 +137,7 @@ async function main(): Promise<number> {
         CONFIG.admission.rounds,
       ),
       cancelSection(cancel, CONFIG.cancel.count),
+      dependenciesSection(dependencies, CONFIG.dependencies),
       worktreeSection(worktree, CONFIG.worktree.files),
       wholePathSection(
         wholePath,
@@ -144,6 +173,7 @@ async function main(): Promise<number> {
           delegationLatency: latency,
           admissionThroughput: admission,
           cancelLatency: cancel,
+          dependencies,
           worktreeCreation: worktree,
           wholePath,
         },
@@ -154,7 +184,12 @@ async function main(): Promise<number> {
     // The in-process measurements depend on nothing outside this repository (and git, which the
     // worker needs anyway): their failure is the bench's (or Claudine's) bug. The whole path
     // depends on the CLI binary, so it is reported only.
-    return latency.ok && admission.ok && cancel.ok && worktree.ok ? 0 : 1;
+    const dependenciesOk =
+      dependencies.ok &&
+      dependencies.value.graph.ok &&
+      dependencies.value.fanOutRelease.ok &&
+      dependencies.value.shapes.ok;
+    return latency.ok && admission.ok && cancel.ok && worktree.ok && dependenciesOk ? 0 : 1;
   } finally {
     await redis?.stop();
     await closeStream(log);

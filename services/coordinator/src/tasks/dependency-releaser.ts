@@ -91,8 +91,7 @@ export class DependencyReleaser {
     for (;;) {
       const ids = await graph.readyTaskIds(500);
       if (ids.length === 0) return released;
-      const outcomes = await Promise.all(ids.map((id) => graph.release(queue, id)));
-      const queued = ids.filter((_, i) => outcomes[i]);
+      const queued = await graph.release(queue, ids);
       released += queued.length;
       if (queued.length > 0) logger.debug({ taskIds: queued }, 'dependencies done: tasks queued');
       if (ids.length < 500) return released;

@@ -116,7 +116,7 @@ export class TaskService {
     const taskId = newTaskId();
     if (dependencyIds(spec).length === 0) return store.create(queue, taskId, spec, Date.now(), links);
     const created = await graph.create(taskId, spec, Date.now(), links);
-    if (created.outcome === 'ready') await graph.release(queue, taskId);
+    if (created.outcome === 'ready') await graph.release(queue, [taskId]);
     return store.getOrThrow(taskId);
   }
 
