@@ -483,11 +483,17 @@ export interface FanOutReleaseResult {
   naive: ReleaseRun;
   /** Median naive total over median Claudine total. */
   speedup: number;
+  /**
+   * Per round: BullMQ alone adding the same number of jobs (`queue.addBulk`, one call): the floor
+   * under any release that gives each dependent its own job.
+   */
+  bullmqAddBulkMs: number[];
 }
 
 export async function measureFanOutRelease(options: FanOutReleaseOptions): Promise<FanOutReleaseResult> {
   const claudineRun: RunSamples = { totals: [], firsts: [], finishes: [], each: [] };
   const naiveRun: RunSamples = { totals: [], firsts: [], finishes: [], each: [] };
+  const bullmqAddBulkMs: number[] = [];
   const spec = graphSpec(GRAPH_REPOSITORY);
 
   // Claudine: a coordinator (its releaser) and no worker; the bench ends the root as a worker would.
@@ -565,6 +571,17 @@ export async function measureFanOutRelease(options: FanOutReleaseOptions): Promi
           finishMs: naiveFinishMs,
         });
       }
+
+      const floorIds = Array.from({ length: options.fanOut }, () => newTaskId());
+      const floorStart = performance.now();
+      await naiveQueue.addBulk(
+        floorIds.map((id) => ({
+          name: RUN_TASK_JOB,
+          data: { taskId: id },
+          opts: taskJobOptions(id, 'P2', 3),
+        })),
+      );
+      if (counted) bullmqAddBulkMs.push(performance.now() - floorStart);
     }
     const summary = (run: RunSamples): ReleaseRun => ({
       totalMs: run.totals,
@@ -578,6 +595,7 @@ export async function measureFanOutRelease(options: FanOutReleaseOptions): Promi
       claudine: summary(claudineRun),
       naive: summary(naiveRun),
       speedup: median(naiveRun.totals) / median(claudineRun.totals),
+      bullmqAddBulkMs,
     };
   } finally {
     await claudineWatcher?.stop().catch(() => undefined);
