@@ -10,12 +10,14 @@ import {
   type GitFixture,
   type TempDir,
 } from '@claudine/testing';
+import { closeRedis, createKeyspace, createRedisConnection, TaskStore } from '@claudine/store';
 import { ClusterClient } from '../src/client/cluster-client';
 
 /**
- * Kill -9 one part of a running cluster in the middle of 50 tasks, restart it, and prove that
- * every task still ends, exactly once. Real processes throughout: redis-server with AOF
- * (appendfsync always), coordinator and worker processes from their builds.
+ * Kill -9 one part of a running cluster in the middle of 50 tasks (or between a dependency's end
+ * and its dependents' release), restart it, and prove that every task still ends, exactly once.
+ * Real processes throughout: redis-server with AOF (appendfsync always), coordinator and worker
+ * processes from their builds.
  */
 const AGENT = path.join(__dirname, 'fixtures', 'durable-agent.sh');
 const SERVICES = path.resolve(__dirname, '../..');
@@ -243,5 +245,50 @@ describe('durability: kill -9 in the middle of 50 tasks', () => {
     await startRedis();
     const tasks = await allFinished(ids);
     await expectEachCompletedOnce(tasks);
+  }, 120_000);
+
+  it('releases dependents whose dependency ended after the coordinator was killed, once one is back', async () => {
+    client = ClusterClient.connect(await startCoordinator());
+    // No worker yet: the dependency cannot end before its dependents are written.
+    const root = (await client.delegate({ prompt: 'the dependency', repository: repo.path })).id;
+    const dependents: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const task = await client.delegate({
+        prompt: `dependent ${i}`,
+        repository: repo.path,
+        dependsOn: [root],
+      });
+      expect(task.state).toBe('blocked');
+      dependents.push(task.id);
+    }
+    await stop(coordinators[0], 'SIGKILL');
+    client.close();
+    client = undefined;
+
+    startWorker('worker-a');
+    const redisClient = createRedisConnection({ url: redisUrl(), role: 'consumer' });
+    try {
+      const store = new TaskStore(redisClient, createKeyspace());
+      await waitFor(async () => (await store.get(root))?.state === 'completed', {
+        timeoutMs: 30_000,
+        description: 'the dependency to complete with no coordinator running',
+      });
+      // Its end resolved the edges in the same step; with no coordinator, nobody queues them.
+      for (const id of dependents) {
+        expect(await store.getOrThrow(id)).toMatchObject({
+          state: 'blocked',
+          dependencies: [{ taskId: root, state: 'completed' }],
+        });
+      }
+    } finally {
+      await closeRedis(redisClient);
+    }
+
+    client = ClusterClient.connect(await startCoordinator());
+    const tasks = await allFinished(dependents);
+    for (const task of tasks)
+      expect({ id: task.id, state: task.state }).toEqual({ id: task.id, state: 'completed' });
+    const runs = await completedRuns();
+    for (const id of [root, ...dependents]) expect({ id, runs: runs.get(id) }).toEqual({ id, runs: 1 });
   }, 120_000);
 });
