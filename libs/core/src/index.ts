@@ -67,3 +67,21 @@ export type {
 export type { NewTaskEvent, TaskEvent, TaskEventData, TaskEventType } from './events';
 export { EnvBoolean, EnvList, envInt, parseEnv } from './env';
 export { formatTranscriptEvent } from './transcript';
+export {
+  MISSED_RUN_POLICIES,
+  SCHEDULE_CONCURRENCIES,
+  SCHEDULE_LIMITS,
+  SCHEDULE_STATES,
+  ScheduleIdSchema,
+  ScheduleSpecSchema,
+  timingOf,
+} from './schedule';
+export type { Schedule, ScheduleRun, ScheduleSpec, ScheduleSpecInput, ScheduleState } from './schedule';
+export {
+  CronExpressionSchema,
+  fireTimesBetween,
+  formatFireTime,
+  nextFireTimes,
+  TimeZoneSchema,
+} from './schedule-time';
+export type { ScheduleTiming } from './schedule-time';

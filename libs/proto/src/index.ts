@@ -4,7 +4,10 @@ export {
   eventToProto,
   priorityFromProto,
   priorityToProto,
+  scheduleSpecInputFromProto,
+  scheduleToProto,
   specInputFromProto,
+  specToProto,
   stateFromProto,
   stateToProto,
   taskFromProto,
@@ -13,6 +16,14 @@ export {
 export type { ProtoGrpcType } from './generated/tasks';
 export type { TaskServiceClient, TaskServiceHandlers } from './generated/claudine/v1/TaskService';
 export type { ClusterServiceClient, ClusterServiceHandlers } from './generated/claudine/v1/ClusterService';
+export type { ScheduleServiceClient, ScheduleServiceHandlers } from './generated/claudine/v1/ScheduleService';
+export type { Schedule as ProtoSchedule, Schedule__Output } from './generated/claudine/v1/Schedule';
+export type {
+  ScheduleTaskRequest__Output,
+  ScheduleTaskRequest as ProtoScheduleTaskRequest,
+} from './generated/claudine/v1/ScheduleTaskRequest';
+export type { ScheduleResponse__Output } from './generated/claudine/v1/ScheduleResponse';
+export type { ListSchedulesResponse__Output } from './generated/claudine/v1/ListSchedulesResponse';
 export type { DelegateRequest__Output } from './generated/claudine/v1/DelegateRequest';
 export type { DelegateResponse__Output } from './generated/claudine/v1/DelegateResponse';
 export type { CancelTaskResponse__Output } from './generated/claudine/v1/CancelTaskResponse';

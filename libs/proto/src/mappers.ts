@@ -5,7 +5,9 @@ import {
   type EdgeState,
   type MergeResult,
   type Priority,
+  type Schedule,
   type Task,
+  type TaskSpec,
   type TaskEvent,
   type TaskState,
 } from '@claudine/core';
@@ -13,7 +15,9 @@ import type { Attempt__Output, Attempt as ProtoAttempt } from './generated/claud
 import type { Priority__Output } from './generated/claudine/v1/Priority';
 import type { Task__Output, Task as ProtoTask } from './generated/claudine/v1/Task';
 import type { TaskEvent__Output, TaskEvent as ProtoTaskEvent } from './generated/claudine/v1/TaskEvent';
-import type { TaskSpec__Output } from './generated/claudine/v1/TaskSpec';
+import type { TaskSpec__Output, TaskSpec as ProtoTaskSpec } from './generated/claudine/v1/TaskSpec';
+import type { Schedule as ProtoSchedule } from './generated/claudine/v1/Schedule';
+import type { ScheduleTaskRequest__Output } from './generated/claudine/v1/ScheduleTaskRequest';
 import type { TaskState__Output } from './generated/claudine/v1/TaskState';
 
 // Wire enums carry a type prefix (proto style); the domain uses the short names.
@@ -110,34 +114,38 @@ function attemptFromProto(attempt: Attempt__Output): Attempt {
   };
 }
 
+/** A validated spec on the wire. */
+export function specToProto(spec: TaskSpec): ProtoTaskSpec {
+  return {
+    prompt: spec.prompt,
+    repository: spec.repository,
+    baseRef: spec.baseRef ?? '',
+    workingDirectory: spec.workingDirectory ?? '',
+    priority: priorityToProto(spec.priority),
+    timeoutMs: spec.timeoutMs,
+    agent: {
+      model: spec.agent.model ?? '',
+      permissionMode: spec.agent.permissionMode ?? '',
+      allowedTools: spec.agent.allowedTools ?? [],
+      maxTurns: spec.agent.maxTurns ?? 0,
+      appendSystemPrompt: spec.agent.appendSystemPrompt ?? '',
+      maxBudgetUsd: spec.agent.maxBudgetUsd ?? 0,
+    },
+    labels: spec.labels,
+    maxAttempts: spec.maxAttempts,
+    mergeStrategy: spec.mergeStrategy,
+    worktreeCleanup: spec.worktreeCleanup,
+    dryRun: spec.dryRun,
+    dependsOn: spec.dependsOn,
+    onDependencyFailure: spec.onDependencyFailure,
+    continueFrom: spec.continueFrom ?? '',
+  };
+}
+
 export function taskToProto(task: Task): ProtoTask {
-  const { spec } = task;
   return {
     id: task.id,
-    spec: {
-      prompt: spec.prompt,
-      repository: spec.repository,
-      baseRef: spec.baseRef ?? '',
-      workingDirectory: spec.workingDirectory ?? '',
-      priority: priorityToProto(spec.priority),
-      timeoutMs: spec.timeoutMs,
-      agent: {
-        model: spec.agent.model ?? '',
-        permissionMode: spec.agent.permissionMode ?? '',
-        allowedTools: spec.agent.allowedTools ?? [],
-        maxTurns: spec.agent.maxTurns ?? 0,
-        appendSystemPrompt: spec.agent.appendSystemPrompt ?? '',
-        maxBudgetUsd: spec.agent.maxBudgetUsd ?? 0,
-      },
-      labels: spec.labels,
-      maxAttempts: spec.maxAttempts,
-      mergeStrategy: spec.mergeStrategy,
-      worktreeCleanup: spec.worktreeCleanup,
-      dryRun: spec.dryRun,
-      dependsOn: spec.dependsOn,
-      onDependencyFailure: spec.onDependencyFailure,
-      continueFrom: spec.continueFrom ?? '',
-    },
+    spec: specToProto(task.spec),
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
     updatedAtMs: task.updatedAtMs,
@@ -245,4 +253,59 @@ export function eventFromProto(event: TaskEvent__Output): TaskEvent {
     type: event.type,
     data: JSON.parse(event.dataJson || '{}') as unknown,
   } as TaskEvent;
+}
+
+/** A ScheduleTask request as input for ScheduleSpecSchema: proto3 defaults read as "not given". */
+export function scheduleSpecInputFromProto(request: ScheduleTaskRequest__Output): unknown {
+  return Object.fromEntries(
+    Object.entries({
+      template: request.template ? specInputFromProto(request.template) : undefined,
+      cron: emptyToUndefined(request.cron),
+      timezone: emptyToUndefined(request.timeZone),
+      everyMs: emptyToUndefined(Number(request.everyMs)),
+      runAt: emptyToUndefined(request.oneTime),
+      maxRuns: request.maxRuns ?? undefined,
+      expiresAt: emptyToUndefined(request.expiresAt),
+      missedRunPolicy: emptyToUndefined(request.missedRunPolicy),
+      catchupLimit: emptyToUndefined(request.catchupLimit),
+      concurrency: emptyToUndefined(request.concurrency),
+      afterSchedule: emptyToUndefined(request.afterSchedule),
+    }).filter(([, value]) => value !== undefined),
+  );
+}
+
+/** A schedule on the wire, with its next fire times. */
+export function scheduleToProto(schedule: Schedule, nextFireTimesMs: readonly number[]): ProtoSchedule {
+  const { spec } = schedule;
+  return {
+    id: schedule.id,
+    spec: {
+      template: specToProto(spec.template),
+      cron: spec.cron ?? '',
+      timeZone: spec.timezone,
+      everyMs: spec.everyMs ?? 0,
+      oneTime: spec.runAt ?? '',
+      ...(spec.maxRuns === undefined ? {} : { maxRuns: spec.maxRuns }),
+      expiresAt: spec.expiresAt ?? '',
+      missedRunPolicy: spec.missedRunPolicy,
+      catchupLimit: spec.catchupLimit,
+      concurrency: spec.concurrency,
+      afterSchedule: spec.afterSchedule ?? '',
+    },
+    state: schedule.state,
+    stateReason: schedule.stateReason ?? '',
+    createdAtMs: schedule.createdAtMs,
+    updatedAtMs: schedule.updatedAtMs,
+    runCount: schedule.runCount,
+    lastFireAtMs: schedule.lastFireAtMs ?? 0,
+    lastTaskId: schedule.lastTaskId ?? '',
+    nextFireTimesMs: [...nextFireTimesMs],
+    history: schedule.history.map((run) => ({
+      fireTimeMs: run.fireTimeMs,
+      queuedAtMs: run.queuedAtMs,
+      taskId: run.taskId ?? '',
+      outcome: run.outcome,
+      reason: run.reason ?? '',
+    })),
+  };
 }

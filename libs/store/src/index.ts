@@ -14,6 +14,8 @@ export {
 export type { TaskJobData, TaskQueue } from './task-queue';
 export { decodeTask, DEFAULT_MAX_EVENT_BYTES_PER_TASK, TaskStore } from './task-store';
 export { TaskGraph } from './task-graph';
+export { ScheduleStore } from './schedule-store';
+export type { FireRecord } from './schedule-store';
 export type { CreateWithDependenciesOutcome, TaskGraphOptions } from './task-graph';
 export type {
   CancelResult,

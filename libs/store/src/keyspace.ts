@@ -13,6 +13,10 @@ import type { TaskState } from '@claudine/core';
  *   {p}:task:<id>:dependents    set     the tasks that depend on it
  *   {p}:ready                   zset    blocked tasks whose dependencies are done, to be queued
  *   {p}:released                channel wakes the releasers when tasks become ready
+ *   {p}:schedule:<id>           hash    a schedule (spec, state, runCount, lastFireAt, nextFireAt, lastTaskId)
+ *   {p}:schedule:<id>:runs      list    its history, newest last, capped
+ *   {p}:schedules               zset    every schedule id, by creation time
+ *   {p}:schedules:state:<s>     zset    schedule ids in one state
  *   {p}:index:all               zset    every task id, scored by creation time
  *   {p}:index:state:<state>     zset    task ids in one state, scored by creation time
  *   {p}:worker:<id>             string  a worker's heartbeat (JSON), expires when it stops beating
@@ -34,6 +38,10 @@ export interface Keyspace {
   dependents(taskId: string): string;
   readonly readyTasks: string;
   readonly releasedChannel: string;
+  schedule(scheduleId: string): string;
+  scheduleRuns(scheduleId: string): string;
+  readonly allSchedules: string;
+  schedulesInState(state: string): string;
   readonly allTasks: string;
   tasksInState(state: TaskState): string;
   worker(workerId: string): string;
@@ -59,6 +67,10 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     dependents: (taskId) => `${prefix}:task:${taskId}:dependents`,
     readyTasks: `${prefix}:ready`,
     releasedChannel: `${prefix}:released`,
+    schedule: (scheduleId) => `${prefix}:schedule:${scheduleId}`,
+    scheduleRuns: (scheduleId) => `${prefix}:schedule:${scheduleId}:runs`,
+    allSchedules: `${prefix}:schedules`,
+    schedulesInState: (state) => `${prefix}:schedules:state:${state}`,
     allTasks: `${prefix}:index:all`,
     tasksInState: (state) => `${prefix}:index:state:${state}`,
     worker: (workerId) => `${prefix}:worker:${workerId}`,

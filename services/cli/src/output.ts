@@ -20,6 +20,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.unavailable;
     case 'TASK_NOT_FOUND':
     case 'PATCH_NOT_FOUND':
+    case 'SCHEDULE_NOT_FOUND':
+    case 'SCHEDULE_STATE_INVALID':
     case 'WORKER_NOT_FOUND':
     case 'TASK_ALREADY_FINISHED':
     case 'TASK_NOT_FINISHED':

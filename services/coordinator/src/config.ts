@@ -40,6 +40,10 @@ export const ConfigSchema = z
     CLAUDINE_WORKTREE_GC_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
     /** How often every blocked task is checked for a dependency that ended unnoticed. */
     CLAUDINE_DEPENDENCY_RECHECK_MS: envInt(1_000, 3_600_000).default(30_000),
+    /** A schedule's fire handled later than this after its time counts as missed (its missed-run policy applies). */
+    CLAUDINE_SCHEDULE_MISS_GRACE_MS: envInt(100, 86_400_000).default(60_000),
+    /** How often active schedules are checked for a lost fire job. */
+    CLAUDINE_SCHEDULE_RECONCILE_MS: envInt(1_000, 3_600_000).default(30_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .transform((env) => ({
@@ -52,6 +56,8 @@ export const ConfigSchema = z
     repositoryUrlSchemes: env.CLAUDINE_REPOSITORY_URL_SCHEMES,
     retentionMs: env.CLAUDINE_TASK_RETENTION_MS,
     dependencyRecheckMs: env.CLAUDINE_DEPENDENCY_RECHECK_MS,
+    scheduleMissGraceMs: env.CLAUDINE_SCHEDULE_MISS_GRACE_MS,
+    scheduleReconcileMs: env.CLAUDINE_SCHEDULE_RECONCILE_MS,
     worktreeGcTimeoutMs: env.CLAUDINE_WORKTREE_GC_TIMEOUT_MS,
     taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
     logLevel: env.LOG_LEVEL,

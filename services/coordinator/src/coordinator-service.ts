@@ -4,6 +4,7 @@ import {
   createKeyspace,
   createRedisConnection,
   createTaskQueue,
+  ScheduleStore,
   TaskGraph,
   TaskStore,
   waitForRedis,
@@ -14,6 +15,7 @@ import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } fr
 import { WorktreeService } from './cluster/worktree-service';
 import type { CoordinatorConfig } from './config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
+import { ScheduleService } from './schedules/schedule-service';
 import { DependencyReleaser } from './tasks/dependency-releaser';
 import { RepositoryVerifier } from './tasks/repository-verifier';
 import { RetentionSweeper } from './tasks/retention-sweeper';
@@ -34,6 +36,7 @@ export class CoordinatorService {
     readonly retention: RetentionSweeper,
     readonly worktrees: WorktreeService,
     readonly releaser: DependencyReleaser,
+    readonly schedules: ScheduleService,
   ) {}
 
   /** host:port of the gRPC API. */
@@ -87,7 +90,24 @@ export class CoordinatorService {
       gcTimeoutMs: config.worktreeGcTimeoutMs,
     });
     const metrics = createMetricsRegistry({ service: 'coordinator' });
-    const grpcServer = await startGrpcServer({ ...config.grpc, tasks, worktrees, logger, metrics });
+    const schedules = new ScheduleService({
+      redis,
+      keys,
+      store: new ScheduleStore(redis, keys),
+      tasks,
+      logger,
+      missGraceMs: config.scheduleMissGraceMs,
+      reconcileIntervalMs: config.scheduleReconcileMs,
+    });
+    await schedules.start();
+    const grpcServer = await startGrpcServer({
+      ...config.grpc,
+      tasks,
+      worktrees,
+      schedules,
+      logger,
+      metrics,
+    });
     const opsServer = await startOpsServer({
       ...config.metrics,
       registry: metrics,
@@ -110,10 +130,12 @@ export class CoordinatorService {
       retention,
       worktrees,
       releaser,
+      schedules,
     );
   }
 
   async close(): Promise<void> {
+    await this.schedules.close();
     await this.releaser.stop();
     await closeRedis(this.releaser.subscriber);
     await this.retention.stop();

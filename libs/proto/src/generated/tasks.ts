@@ -58,9 +58,21 @@ import type {
   GetPatchResponse__Output as _claudine_v1_GetPatchResponse__Output,
 } from './claudine/v1/GetPatchResponse';
 import type {
+  GetScheduleRequest as _claudine_v1_GetScheduleRequest,
+  GetScheduleRequest__Output as _claudine_v1_GetScheduleRequest__Output,
+} from './claudine/v1/GetScheduleRequest';
+import type {
   GetTaskRequest as _claudine_v1_GetTaskRequest,
   GetTaskRequest__Output as _claudine_v1_GetTaskRequest__Output,
 } from './claudine/v1/GetTaskRequest';
+import type {
+  ListSchedulesRequest as _claudine_v1_ListSchedulesRequest,
+  ListSchedulesRequest__Output as _claudine_v1_ListSchedulesRequest__Output,
+} from './claudine/v1/ListSchedulesRequest';
+import type {
+  ListSchedulesResponse as _claudine_v1_ListSchedulesResponse,
+  ListSchedulesResponse__Output as _claudine_v1_ListSchedulesResponse__Output,
+} from './claudine/v1/ListSchedulesResponse';
 import type {
   ListTasksRequest as _claudine_v1_ListTasksRequest,
   ListTasksRequest__Output as _claudine_v1_ListTasksRequest__Output,
@@ -105,6 +117,30 @@ import type {
   RetryTaskResponse as _claudine_v1_RetryTaskResponse,
   RetryTaskResponse__Output as _claudine_v1_RetryTaskResponse__Output,
 } from './claudine/v1/RetryTaskResponse';
+import type {
+  Schedule as _claudine_v1_Schedule,
+  Schedule__Output as _claudine_v1_Schedule__Output,
+} from './claudine/v1/Schedule';
+import type {
+  ScheduleIdRequest as _claudine_v1_ScheduleIdRequest,
+  ScheduleIdRequest__Output as _claudine_v1_ScheduleIdRequest__Output,
+} from './claudine/v1/ScheduleIdRequest';
+import type {
+  ScheduleResponse as _claudine_v1_ScheduleResponse,
+  ScheduleResponse__Output as _claudine_v1_ScheduleResponse__Output,
+} from './claudine/v1/ScheduleResponse';
+import type {
+  ScheduleRun as _claudine_v1_ScheduleRun,
+  ScheduleRun__Output as _claudine_v1_ScheduleRun__Output,
+} from './claudine/v1/ScheduleRun';
+import type {
+  ScheduleServiceClient as _claudine_v1_ScheduleServiceClient,
+  ScheduleServiceDefinition as _claudine_v1_ScheduleServiceDefinition,
+} from './claudine/v1/ScheduleService';
+import type {
+  ScheduleTaskRequest as _claudine_v1_ScheduleTaskRequest,
+  ScheduleTaskRequest__Output as _claudine_v1_ScheduleTaskRequest__Output,
+} from './claudine/v1/ScheduleTaskRequest';
 import type {
   Task as _claudine_v1_Task,
   Task__Output as _claudine_v1_Task__Output,
@@ -206,7 +242,19 @@ export interface ProtoGrpcType {
         _claudine_v1_GetPatchResponse,
         _claudine_v1_GetPatchResponse__Output
       >;
+      GetScheduleRequest: MessageTypeDefinition<
+        _claudine_v1_GetScheduleRequest,
+        _claudine_v1_GetScheduleRequest__Output
+      >;
       GetTaskRequest: MessageTypeDefinition<_claudine_v1_GetTaskRequest, _claudine_v1_GetTaskRequest__Output>;
+      ListSchedulesRequest: MessageTypeDefinition<
+        _claudine_v1_ListSchedulesRequest,
+        _claudine_v1_ListSchedulesRequest__Output
+      >;
+      ListSchedulesResponse: MessageTypeDefinition<
+        _claudine_v1_ListSchedulesResponse,
+        _claudine_v1_ListSchedulesResponse__Output
+      >;
       ListTasksRequest: MessageTypeDefinition<
         _claudine_v1_ListTasksRequest,
         _claudine_v1_ListTasksRequest__Output
@@ -249,6 +297,26 @@ export interface ProtoGrpcType {
       RetryTaskResponse: MessageTypeDefinition<
         _claudine_v1_RetryTaskResponse,
         _claudine_v1_RetryTaskResponse__Output
+      >;
+      Schedule: MessageTypeDefinition<_claudine_v1_Schedule, _claudine_v1_Schedule__Output>;
+      ScheduleIdRequest: MessageTypeDefinition<
+        _claudine_v1_ScheduleIdRequest,
+        _claudine_v1_ScheduleIdRequest__Output
+      >;
+      ScheduleResponse: MessageTypeDefinition<
+        _claudine_v1_ScheduleResponse,
+        _claudine_v1_ScheduleResponse__Output
+      >;
+      ScheduleRun: MessageTypeDefinition<_claudine_v1_ScheduleRun, _claudine_v1_ScheduleRun__Output>;
+      /**
+       * Schedules: tasks that run on a cron, at a fixed interval, or once at a given time.
+       */
+      ScheduleService: SubtypeConstructor<typeof grpc.Client, _claudine_v1_ScheduleServiceClient> & {
+        service: _claudine_v1_ScheduleServiceDefinition;
+      };
+      ScheduleTaskRequest: MessageTypeDefinition<
+        _claudine_v1_ScheduleTaskRequest,
+        _claudine_v1_ScheduleTaskRequest__Output
       >;
       Task: MessageTypeDefinition<_claudine_v1_Task, _claudine_v1_Task__Output>;
       TaskError: MessageTypeDefinition<_claudine_v1_TaskError, _claudine_v1_TaskError__Output>;

@@ -19,6 +19,11 @@ import {
   type ListTasksResponse__Output,
   type ListWorkersResponse__Output,
   type GetPatchResponse__Output,
+  type ListSchedulesResponse__Output,
+  type ProtoScheduleTaskRequest,
+  type Schedule__Output,
+  type ScheduleResponse__Output,
+  type ScheduleServiceClient,
   type ResumeTaskResponse__Output,
   type RetryTaskResponse__Output,
   type Task__Output,
@@ -88,6 +93,7 @@ export class ClusterClient {
     readonly address: string,
     private readonly tasks: TaskServiceClient,
     private readonly cluster: ClusterServiceClient,
+    private readonly schedules: ScheduleServiceClient,
   ) {}
 
   static connect(address: string): ClusterClient {
@@ -97,6 +103,7 @@ export class ClusterClient {
       address,
       new proto.claudine.v1.TaskService(address, credentials),
       new proto.claudine.v1.ClusterService(address, credentials),
+      new proto.claudine.v1.ScheduleService(address, credentials),
     );
   }
 
@@ -254,8 +261,52 @@ export class ClusterClient {
     }
   }
 
+  async scheduleTask(request: ProtoScheduleTaskRequest): Promise<Schedule__Output> {
+    return this.scheduleOf(
+      await this.call<ScheduleResponse__Output>((options, callback) =>
+        this.schedules.ScheduleTask(request, options, callback),
+      ),
+    );
+  }
+
+  async getSchedule(scheduleId: string): Promise<Schedule__Output> {
+    return this.scheduleOf(
+      await this.call<ScheduleResponse__Output>((options, callback) =>
+        this.schedules.GetSchedule({ scheduleId }, options, callback),
+      ),
+    );
+  }
+
+  async listSchedules(input: { states?: string[]; pageSize?: number; pageToken?: string } = {}) {
+    return this.call<ListSchedulesResponse__Output>((options, callback) =>
+      this.schedules.ListSchedules(
+        { states: input.states ?? [], pageSize: input.pageSize ?? 0, pageToken: input.pageToken ?? '' },
+        options,
+        callback,
+      ),
+    );
+  }
+
+  /** Pauses, resumes or cancels a schedule. */
+  async changeSchedule(change: 'pause' | 'resume' | 'cancel', scheduleId: string): Promise<Schedule__Output> {
+    const method = ({ pause: 'PauseSchedule', resume: 'ResumeSchedule', cancel: 'CancelSchedule' } as const)[
+      change
+    ];
+    return this.scheduleOf(
+      await this.call<ScheduleResponse__Output>((options, callback) =>
+        this.schedules[method]({ scheduleId }, options, callback),
+      ),
+    );
+  }
+
+  private scheduleOf(response: ScheduleResponse__Output): Schedule__Output {
+    if (!response.schedule) throw new AppError('INTERNAL', 'the coordinator returned no schedule');
+    return response.schedule;
+  }
+
   close(): void {
     this.tasks.close();
     this.cluster.close();
+    this.schedules.close();
   }
 }

@@ -8,6 +8,7 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
       return grpc.status.INVALID_ARGUMENT;
     case 'TASK_NOT_FOUND':
     case 'PATCH_NOT_FOUND':
+    case 'SCHEDULE_NOT_FOUND':
     case 'WORKER_NOT_FOUND':
       return grpc.status.NOT_FOUND;
     case 'OUT_OF_RANGE':
@@ -15,6 +16,7 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'TASK_ALREADY_FINISHED':
     case 'TASK_NOT_FINISHED':
     case 'TASK_NOT_BLOCKED':
+    case 'SCHEDULE_STATE_INVALID':
     case 'REPOSITORY_NOT_FOUND':
     case 'REPOSITORY_INVALID':
     case 'BASE_REF_NOT_FOUND':

@@ -4,15 +4,19 @@ import {
   addReflection,
   eventToProto,
   loadClaudineApi,
+  scheduleSpecInputFromProto,
+  scheduleToProto,
   specInputFromProto,
   stateFromProto,
   taskToProto,
   type ClusterServiceHandlers,
+  type ScheduleServiceHandlers,
   type TaskServiceHandlers,
 } from '@claudine/proto';
-import { AppError, TaskStateSchema, type TaskState } from '@claudine/core';
+import { AppError, TaskStateSchema, type Schedule, type TaskState } from '@claudine/core';
 import type { Logger } from '@claudine/observability';
 import type { WorktreeService, WorktreeView } from '../cluster/worktree-service';
+import type { ScheduleService } from '../schedules/schedule-service';
 import type { TaskService } from '../tasks/task-service';
 import { toGrpcError } from './errors';
 
@@ -21,6 +25,7 @@ export interface GrpcServerOptions {
   port: number;
   tasks: TaskService;
   worktrees: WorktreeService;
+  schedules: ScheduleService;
   logger: Logger;
   metrics: Registry;
 }
@@ -56,12 +61,13 @@ function worktreeToProto(worktree: WorktreeView) {
   };
 }
 
-/** The gRPC front door: TaskService and ClusterService, with reflection on. */
+/** The gRPC front door: TaskService, ClusterService and ScheduleService, with reflection on. */
 export async function startGrpcServer({
   host,
   port,
   tasks,
   worktrees,
+  schedules,
   logger,
   metrics,
 }: GrpcServerOptions): Promise<RunningGrpcServer> {
@@ -210,6 +216,38 @@ export async function startGrpcServer({
   const server = new grpc.Server();
   server.addService(proto.claudine.v1.TaskService.service, taskHandlers);
   server.addService(proto.claudine.v1.ClusterService.service, clusterHandlers);
+  const scheduleResponse = (schedule: Schedule) => ({
+    schedule: scheduleToProto(schedule, schedules.upcoming(schedule)),
+  });
+  const scheduleHandlers: ScheduleServiceHandlers = {
+    ScheduleTask: unary('ScheduleTask', async (request) =>
+      scheduleResponse(await schedules.create(scheduleSpecInputFromProto(request))),
+    ),
+    GetSchedule: unary('GetSchedule', async (request) =>
+      scheduleResponse(await schedules.get(request.scheduleId)),
+    ),
+    ListSchedules: unary('ListSchedules', async (request) => {
+      const page = await schedules.list({
+        states: request.states,
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
+      });
+      return {
+        schedules: page.schedules.map((schedule) => scheduleToProto(schedule, schedules.upcoming(schedule))),
+        nextPageToken: page.nextPageToken,
+      };
+    }),
+    PauseSchedule: unary('PauseSchedule', async (request) =>
+      scheduleResponse(await schedules.pause(request.scheduleId)),
+    ),
+    ResumeSchedule: unary('ResumeSchedule', async (request) =>
+      scheduleResponse(await schedules.resume(request.scheduleId)),
+    ),
+    CancelSchedule: unary('CancelSchedule', async (request) =>
+      scheduleResponse(await schedules.cancel(request.scheduleId)),
+    ),
+  };
+  server.addService(proto.claudine.v1.ScheduleService.service, scheduleHandlers);
   addReflection(server);
 
   const boundPort = await new Promise<number>((resolve, reject) => {

@@ -111,13 +111,34 @@ export class TaskService {
    * Writes a task: at once queued when it depends on nothing, else with its edges in the graph
    * (blocked, or queued here when every dependency had already completed).
    */
-  private async createTask(spec: TaskSpec, links: TaskLinks = {}): Promise<Task> {
+  private async createTask(spec: TaskSpec, links: TaskLinks = {}, taskId = newTaskId()): Promise<Task> {
     const { store, graph, queue } = this.options;
-    const taskId = newTaskId();
     if (dependencyIds(spec).length === 0) return store.create(queue, taskId, spec, Date.now(), links);
     const created = await graph.create(taskId, spec, Date.now(), links);
     if (created.outcome === 'ready') await graph.release(queue, [taskId]);
     return store.getOrThrow(taskId);
+  }
+
+  /** The checks Delegate makes of a spec beyond its schema (a schedule's template gets them at creation). */
+  async checkSpec(spec: TaskSpec): Promise<void> {
+    await this.options.verifier.verify(spec);
+    if (spec.continueFrom !== undefined) await this.checkContinuation(spec);
+  }
+
+  /**
+   * A schedule's run: a validated spec, under an id derived from the schedule and the fire time,
+   * so that a fire handled twice (two coordinators, a retried job) makes one task.
+   */
+  async delegateScheduled(spec: TaskSpec, taskId: string): Promise<Task> {
+    const existing = await this.options.store.get(taskId);
+    if (existing) return existing;
+    return this.createTask(spec, {}, taskId);
+  }
+
+  /** Whether a task has ended (a schedule's previous run, for its concurrency policy). */
+  async hasEnded(taskId: string): Promise<boolean> {
+    const task = await this.options.store.get(taskId);
+    return !task || isTerminalState(task.state);
   }
 
   /** `continueFrom` names a task of the same repository that leaves a branch to build on. */

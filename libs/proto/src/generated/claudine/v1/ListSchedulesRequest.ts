@@ -1,0 +1,13 @@
+// Original file: proto/claudine/v1/tasks.proto
+
+export interface ListSchedulesRequest {
+  states?: string[];
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface ListSchedulesRequest__Output {
+  states: string[];
+  pageSize: number;
+  pageToken: string;
+}

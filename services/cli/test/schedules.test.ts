@@ -1,0 +1,210 @@
+import path from 'node:path';
+import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
+import { createLogger } from '@claudine/observability';
+import type { ProtoScheduleTaskRequest, Schedule__Output } from '@claudine/proto';
+import {
+  createGitRepository,
+  createTempDir,
+  startRedis,
+  waitFor,
+  type GitFixture,
+  type RedisHarness,
+  type TempDir,
+} from '@claudine/testing';
+import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
+import { ClusterClient } from '../src/client/cluster-client';
+
+/**
+ * Schedules across the real parts: three coordinators (each a firer) and a worker, in this
+ * process, on a real Redis. Interval schedules of a second keep it to seconds. A fire handled
+ * more than MISS_GRACE_MS after its time counts as missed.
+ */
+const AGENT = path.join(__dirname, 'fixtures', 'agent-leaves-a-trace.sh');
+const MISS_GRACE_MS = 400;
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+describe('schedules', () => {
+  let redis: RedisHarness;
+  let repo: GitFixture;
+  let dataDir: TempDir;
+  let coordinators: CoordinatorService[] = [];
+  let worker: WorkerService;
+  let client: ClusterClient;
+
+  async function startCoordinators(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      coordinators.push(
+        await CoordinatorService.create(
+          loadCoordinatorConfig({
+            REDIS_URL: redis.url,
+            CLAUDINE_KEY_PREFIX: redis.keyPrefix,
+            CLAUDINE_GRPC_PORT: '0',
+            CLAUDINE_SCHEDULE_MISS_GRACE_MS: String(MISS_GRACE_MS),
+            LOG_LEVEL: 'silent',
+          }),
+          logger,
+        ),
+      );
+    }
+    client?.close();
+    client = ClusterClient.connect(coordinators[0]!.grpcAddress);
+  }
+
+  async function stopCoordinators(): Promise<void> {
+    await Promise.all(coordinators.map((coordinator) => coordinator.close()));
+    coordinators = [];
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    repo = await createGitRepository({ files: { 'README.md': '# schedules\n' } });
+    dataDir = await createTempDir('claudine-schedules-');
+    await startCoordinators(3);
+    worker = await WorkerService.create({
+      config: loadWorkerConfig({
+        REDIS_URL: redis.url,
+        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
+        CLAUDINE_WORKER_ID: 'schedule-worker',
+        CLAUDINE_WORKER_CAPACITY: '4',
+        CLAUDINE_DATA_DIR: dataDir.path,
+        CLAUDINE_AGENT_COMMAND: AGENT,
+        CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
+        CLAUDINE_WORKTREE_GC_INTERVAL_MS: '0',
+        LOG_LEVEL: 'silent',
+      }),
+      logger,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    client.close();
+    await worker.close();
+    await stopCoordinators();
+    await repo.remove();
+    await dataDir.remove();
+    await redis.stop();
+  }, 60_000);
+
+  const schedule = (request: Partial<ProtoScheduleTaskRequest>) =>
+    client.scheduleTask({ template: { prompt: 'scheduled work', repository: repo.path }, ...request });
+
+  function until(
+    scheduleId: string,
+    done: (schedule: Schedule__Output) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<Schedule__Output> {
+    return waitFor(
+      async () => {
+        const current = await client.getSchedule(scheduleId);
+        return done(current) ? current : undefined;
+      },
+      { timeoutMs, description: `schedule ${scheduleId}` },
+    );
+  }
+
+  /** Waits until the clock passes a time: fire times have to go by while the cluster is down. */
+  const clockPasses = (timeMs: number) =>
+    waitFor(() => Date.now() > timeMs, { timeoutMs: 20_000, description: `the clock to pass ${timeMs}` });
+
+  it('fires each run once with three coordinators, and completes at maxRuns', async () => {
+    const created = await schedule({ everyMs: 1_000, maxRuns: 3, concurrency: 'allow' });
+    expect(created.state).toBe('active');
+    expect(created.nextFireTimesMs.map(Number)).toHaveLength(3);
+    const done = await until(created.id, (current) => current.state === 'completed');
+    expect(done.runCount).toBe(3);
+    expect(done.stateReason).toContain('maxRuns');
+    const fires = done.history.map((run) => Number(run.fireTimeMs));
+    expect(new Set(fires).size).toBe(3);
+    expect(done.history.map((run) => run.outcome)).toEqual(['queued', 'queued', 'queued']);
+    const taskIds = done.history.map((run) => run.taskId);
+    expect(new Set(taskIds).size).toBe(3);
+    for (const id of taskIds)
+      expect((await client.get(id)).spec.labels['claudine/schedule']).toBe(created.id);
+    // Each run was queued within a second of its fire time.
+    for (const run of done.history)
+      expect(Number(run.queuedAtMs) - Number(run.fireTimeMs)).toBeLessThan(1_000);
+  }, 30_000);
+
+  it('applies each missed-run policy to the fire times that passed while no coordinator ran', async () => {
+    const [skip, catchup, fail] = await Promise.all([
+      schedule({ everyMs: 1_000, missedRunPolicy: 'skip', concurrency: 'allow' }),
+      schedule({ everyMs: 1_000, missedRunPolicy: 'catchup', catchupLimit: 2, concurrency: 'allow' }),
+      schedule({ everyMs: 1_000, missedRunPolicy: 'fail', concurrency: 'allow' }),
+    ]);
+    await stopCoordinators();
+    // Three fire times of each go by, each more than the grace late, with no coordinator.
+    await clockPasses(Number(skip.createdAtMs) + 3_000 + MISS_GRACE_MS + 200);
+    await startCoordinators(1);
+
+    const skipped = await until(skip.id, (current) =>
+      current.history.some((run) => run.outcome === 'queued'),
+    );
+    const missedBySkip = skipped.history.filter((run) => run.outcome === 'skipped');
+    expect(missedBySkip.length).toBeGreaterThanOrEqual(3);
+    for (const run of missedBySkip) expect(run.reason).toBe('missed');
+
+    const caughtUp = await until(catchup.id, (current) =>
+      current.history.some((run) => run.outcome === 'caught_up'),
+    );
+    expect(caughtUp.history.filter((run) => run.outcome === 'caught_up')).toHaveLength(2);
+    const beyond = caughtUp.history.filter((run) => run.outcome === 'skipped');
+    expect(beyond.length).toBeGreaterThanOrEqual(1);
+    expect(beyond[0]?.reason).toBe('beyond the catch-up limit');
+    // The caught-up runs are the latest missed ones, in order.
+    const caughtTimes = caughtUp.history
+      .filter((run) => run.outcome === 'caught_up')
+      .map((run) => Number(run.fireTimeMs));
+    expect(caughtTimes[1]! - caughtTimes[0]!).toBe(1_000);
+    expect(caughtTimes[0]!).toBeGreaterThan(Math.max(...beyond.map((run) => Number(run.fireTimeMs))));
+
+    const failed = await until(fail.id, (current) => current.state === 'paused');
+    expect(failed.stateReason).toContain('missed-run policy fail');
+    expect(failed.history.every((run) => run.outcome === 'missed')).toBe(true);
+    expect(failed.runCount).toBe(0);
+
+    await Promise.all([skip, catchup, fail].map((s) => client.changeSchedule('cancel', s.id)));
+    await stopCoordinators();
+    await startCoordinators(3);
+  }, 40_000);
+
+  it('keeps the run count when paused, and does not fire the runs missed while paused', async () => {
+    const created = await schedule({ everyMs: 1_000, concurrency: 'allow' });
+    const ran = await until(created.id, (current) => current.runCount >= 1);
+    const paused = await client.changeSchedule('pause', created.id);
+    expect(paused.state).toBe('paused');
+    expect(paused.nextFireTimesMs).toEqual([]);
+    await clockPasses(Date.now() + 2_500);
+    const resumedAt = Date.now();
+    const resumed = await client.changeSchedule('resume', created.id);
+    expect(resumed.state).toBe('active');
+    expect(resumed.runCount).toBeGreaterThanOrEqual(ran.runCount);
+    const after = await until(created.id, (current) => current.runCount > resumed.runCount);
+    const fresh = after.history.slice(resumed.history.length);
+    for (const run of fresh) {
+      expect(run.outcome).toBe('queued');
+      expect(Number(run.fireTimeMs)).toBeGreaterThanOrEqual(resumedAt);
+    }
+    await client.changeSchedule('cancel', created.id);
+  }, 30_000);
+
+  it('refuses bad timings with the field and the reason, creating nothing', async () => {
+    const before = (await client.listSchedules({ pageSize: 500 })).schedules.length;
+    await expect(schedule({ cron: '61 * * * *' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/^spec\.cron: /),
+    });
+    await expect(schedule({ cron: '0 9 * * *', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
+      message: expect.stringMatching(/^spec\.timezone: /),
+    });
+    await expect(schedule({ oneTime: '2020-01-01T00:00:00Z' })).rejects.toMatchObject({
+      message: expect.stringMatching(/^spec\.runAt: .* in the past/),
+    });
+    await expect(schedule({ everyMs: 1_000, maxRuns: 0 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(
+      schedule({ cron: '0 9 * * *', expiresAt: new Date(Date.now() + 1_000).toISOString() }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/^spec\.expiresAt: /) });
+    expect((await client.listSchedules({ pageSize: 500 })).schedules.length).toBe(before);
+  });
+});
