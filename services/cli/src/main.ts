@@ -2,6 +2,16 @@
 import { Command } from 'commander';
 import { ClusterClient, DEFAULT_ADDRESS } from './client/cluster-client';
 import { dependCommand, type DependFlags } from './commands/graph-command';
+import {
+  pipelineCommand,
+  scheduleChangeCommand,
+  scheduleCreateCommand,
+  scheduleGetCommand,
+  scheduleListCommand,
+  type PipelineFlags,
+  type ScheduleCreateFlags,
+  type ScheduleListFlags,
+} from './commands/schedule-commands';
 import { upCommand } from './commands/up-command';
 import {
   cancelCommand,
@@ -72,40 +82,47 @@ program
     }
   });
 
-program
-  .command('delegate')
-  .description('queue a task for an agent; prints its id (or waits for it with --wait)')
-  .argument('<prompt>', 'what the agent should do')
-  .option('--repo <path|url>', 'repository (default: the git repository of the current directory)')
-  .option('--base <ref>', 'branch, tag or commit to start from (default: HEAD)')
-  .option('--workdir <path>', 'directory inside the repository where the agent starts')
-  .option('--priority <P0|P1|P2>', 'P0 runs first', 'P2')
-  .option('--timeout <duration>', 'stop the agent after this long, e.g. 90s, 30m, 2h (default 30m)')
-  .option('--model <name>', 'Claude model')
-  .option('--permission-mode <mode>', 'default | acceptEdits | plan | bypassPermissions | dontAsk')
-  .option('--allowed-tools <rule>', 'a permission rule such as "Bash(npm test)"; repeatable', collect)
-  .option('--max-turns <n>', 'stop after this many agent turns')
-  .option('--append-system-prompt <text>', 'extra system prompt')
-  .option('--label <key=value>', 'a label; repeatable', collect)
-  .option(
-    '--merge <strategy>',
-    'branch (keep the task branch; pushed for URL repositories) | pr (push, open a pull request with gh) | auto (merge into the base branch) | patch | none',
-    'branch',
-  )
+/** The options that make a task spec: delegate's, and the template of `schedule create` and `pipeline`. */
+function taskSpecOptions(command: Command): Command {
+  return command
+    .option('--repo <path|url>', 'repository (default: the git repository of the current directory)')
+    .option('--base <ref>', 'branch, tag or commit to start from (default: HEAD)')
+    .option('--workdir <path>', 'directory inside the repository where the agent starts')
+    .option('--priority <P0|P1|P2>', 'P0 runs first', 'P2')
+    .option('--timeout <duration>', 'stop the agent after this long, e.g. 90s, 30m, 2h (default 30m)')
+    .option('--model <name>', 'Claude model')
+    .option('--permission-mode <mode>', 'default | acceptEdits | plan | bypassPermissions | dontAsk')
+    .option('--allowed-tools <rule>', 'a permission rule such as "Bash(npm test)"; repeatable', collect)
+    .option('--max-turns <n>', 'stop after this many agent turns')
+    .option('--append-system-prompt <text>', 'extra system prompt')
+    .option('--label <key=value>', 'a label; repeatable', collect)
+    .option(
+      '--merge <strategy>',
+      'branch (keep the task branch; pushed for URL repositories) | pr (push, open a pull request with gh) | auto (merge into the base branch) | patch | none',
+      'branch',
+    )
+    .option('--depends-on <taskId>', 'wait for this task to finish first; repeatable', collect)
+    .option(
+      '--on-dependency-failure <policy>',
+      'when a dependency fails: fail (default) | cancel | continue (run anyway, told which)',
+      'fail',
+    )
+    .option('--worktree <policy>', 'auto (remove after success) | keep | delete', 'auto')
+    .option('--max-attempts <n>', 'tries in all when the infrastructure fails (1-10, default 3)')
+    .option('--max-budget-usd <usd>', 'stop the agent past this cost');
+}
+
+taskSpecOptions(
+  program
+    .command('delegate')
+    .description('queue a task for an agent; prints its id (or waits for it with --wait)')
+    .argument('<prompt>', 'what the agent should do'),
+)
   .option('--dry-run', 'run the agent, then only report what would be committed and merged')
-  .option('--depends-on <taskId>', 'wait for this task to finish first; repeatable', collect)
-  .option(
-    '--on-dependency-failure <policy>',
-    'when a dependency fails: fail (default) | cancel | continue (run anyway, told which)',
-    'fail',
-  )
   .option(
     '--continue-from <taskId>',
     'build on this task: start from its branch, given its result (waits for it)',
   )
-  .option('--worktree <policy>', 'auto (remove after success) | keep | delete', 'auto')
-  .option('--max-attempts <n>', 'tries in all when the infrastructure fails (1-10, default 3)')
-  .option('--max-budget-usd <usd>', 'stop the agent past this cost')
   .option('--wait', 'follow the task until it ends; exit 1 when it failed')
   .option('--json', 'print JSON')
   .action(
@@ -113,6 +130,94 @@ program
       delegateCommand(client, prompt, flags),
     ),
   );
+
+taskSpecOptions(
+  program
+    .command('pipeline')
+    .description(
+      'a chain of tasks, each continuing from the one before (its branch and its result); prints their ids',
+    )
+    .argument('<prompt>', 'what the first step should do')
+    .option('--then <prompt>', 'the next step, continuing from the one before; repeatable', collect),
+)
+  .option('--wait', 'follow the steps until the last one ends; exit 1 when any failed')
+  .option('--json', 'print JSON')
+  .action(
+    withClient((client, prompt: string, flags: PipelineFlags) => pipelineCommand(client, prompt, flags)),
+  );
+
+const schedule = program
+  .command('schedule')
+  .description('tasks that run on a cron, at a fixed interval, or once at a given time');
+
+taskSpecOptions(
+  schedule
+    .command('create')
+    .description('schedule a task; prints the schedule id, and its next runs in its time zone')
+    .argument('<prompt>', 'what each run should do')
+    .option(
+      '--cron <expression>',
+      'a cron expression: 5 fields (minute hour day month weekday) or 6 (leading seconds)',
+    )
+    .option('--tz <zone>', 'the IANA time zone of --cron, and of the times shown (default UTC)')
+    .option('--every <duration>', 'a fixed interval instead, e.g. 30m, 1h, 1d (at least 1s)')
+    .option('--at <time>', 'once, at this ISO 8601 time, e.g. 2026-12-01T09:00:00Z')
+    .option('--max-runs <n>', 'stop after this many runs')
+    .option('--expires-at <time>', 'no run after this ISO 8601 time')
+    .option('--missed <policy>', 'runs missed while the cluster was down: skip | catchup | fail', 'skip')
+    .option(
+      '--catchup-limit <n>',
+      'with --missed catchup: how many missed runs to queue at most (default 10)',
+    )
+    .option(
+      '--concurrency <policy>',
+      'when the previous run is still active: skip | queue (after it) | allow',
+      'skip',
+    )
+    .option('--after-schedule <id>', 'each run waits for the latest run of this schedule'),
+)
+  .option('--json', 'print JSON')
+  .action(
+    withClient((client, prompt: string, flags: ScheduleCreateFlags) =>
+      scheduleCreateCommand(client, prompt, flags),
+    ),
+  );
+
+schedule
+  .command('list')
+  .description('the schedules, newest first: id, state, timing, runs, next run')
+  .option('--state <state>', 'only schedules in this state; repeatable', collect)
+  .option('--limit <n>', 'how many schedules', '50')
+  .option('--json', 'print JSON')
+  .action(withClient((client, flags: ScheduleListFlags) => scheduleListCommand(client, flags)));
+
+schedule
+  .command('get')
+  .description('one schedule: its timing, policies, next runs and history')
+  .argument('<scheduleId>')
+  .option('--json', 'print JSON')
+  .action(
+    withClient((client, scheduleId: string, flags: { json?: boolean }) =>
+      scheduleGetCommand(client, scheduleId, flags),
+    ),
+  );
+
+for (const [change, description] of [
+  ['pause', 'stop firing a schedule; it keeps its runs and history'],
+  ['resume', 'fire a paused schedule again (what it missed meanwhile only with --missed catchup)'],
+  ['cancel', 'end a schedule for good'],
+] as const) {
+  schedule
+    .command(change)
+    .description(description)
+    .argument('<scheduleId>')
+    .option('--json', 'print JSON')
+    .action(
+      withClient((client, scheduleId: string, flags: { json?: boolean }) =>
+        scheduleChangeCommand(client, change, scheduleId, flags),
+      ),
+    );
+}
 
 program
   .command('status')

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
 import { createLogger } from '@claudine/observability';
@@ -185,6 +186,85 @@ describe('schedules', () => {
       expect(Number(run.fireTimeMs)).toBeGreaterThanOrEqual(resumedAt);
     }
     await client.changeSchedule('cancel', created.id);
+  }, 30_000);
+
+  /** A file whose creation lets an agent given "gate:<file>" finish. */
+  function gate(): { prompt: (text: string) => string; open: () => Promise<void> } {
+    const file = path.join(dataDir.path, `gate-${Math.random().toString(16).slice(2)}`);
+    return { prompt: (text) => `gate:${file} ${text}`, open: () => writeFile(file, '') };
+  }
+
+  const runTasks = (current: Schedule__Output) =>
+    current.history.filter((run) => run.taskId !== '').map((run) => run.taskId);
+
+  it('fires a six-field cron every second in its time zone', async () => {
+    const created = await schedule({
+      cron: '* * * * * *',
+      timeZone: 'Europe/Paris',
+      maxRuns: 2,
+      concurrency: 'allow',
+    });
+    expect(Number(created.nextFireTimesMs[1]) - Number(created.nextFireTimesMs[0])).toBe(1_000);
+    const done = await until(created.id, (current) => current.state === 'completed');
+    expect(done.history.map((run) => run.outcome)).toEqual(['queued', 'queued']);
+  }, 20_000);
+
+  it('skips a fire while the previous run is active, under concurrency skip', async () => {
+    const g = gate();
+    const created = await schedule({
+      template: { prompt: g.prompt('slow'), repository: repo.path },
+      everyMs: 1_000,
+      concurrency: 'skip',
+    });
+    const skipping = await until(created.id, (current) =>
+      current.history.some((run) => run.outcome === 'skipped'),
+    );
+    expect(skipping.history.find((run) => run.outcome === 'skipped')?.reason).toBe(
+      'the previous run is still active',
+    );
+    expect(runTasks(skipping)).toHaveLength(1);
+    await client.changeSchedule('cancel', created.id);
+    await g.open();
+  }, 20_000);
+
+  it('queues a fire behind the previous run, under concurrency queue', async () => {
+    const g = gate();
+    const created = await schedule({
+      template: { prompt: g.prompt('slow'), repository: repo.path },
+      everyMs: 1_000,
+      concurrency: 'queue',
+    });
+    const queued = await until(created.id, (current) => runTasks(current).length >= 2);
+    await client.changeSchedule('cancel', created.id);
+    const [first, second] = runTasks(queued);
+    const waiting = await client.get(second!);
+    expect(waiting.state).toBe('blocked');
+    expect(waiting.dependencies).toEqual([{ taskId: first, state: 'pending' }]);
+    await g.open();
+    await waitFor(async () => (await client.get(second!)).state === 'completed', {
+      timeoutMs: 15_000,
+      description: 'the queued run to complete after the first',
+    });
+  }, 30_000);
+
+  it('makes each run of a schedule wait for the current run of another (afterSchedule)', async () => {
+    const g = gate();
+    const upstream = await schedule({
+      template: { prompt: g.prompt('upstream'), repository: repo.path },
+      everyMs: 1_000,
+      maxRuns: 1,
+    });
+    const upstreamRun = runTasks(await until(upstream.id, (current) => current.runCount === 1))[0];
+    const downstream = await schedule({ everyMs: 1_000, maxRuns: 1, afterSchedule: upstream.id });
+    const downstreamRun = runTasks(await until(downstream.id, (current) => current.runCount === 1))[0];
+    const waiting = await client.get(downstreamRun!);
+    expect(waiting.dependencies).toEqual([{ taskId: upstreamRun, state: 'pending' }]);
+    expect(waiting.state).toBe('blocked');
+    await g.open();
+    await waitFor(async () => (await client.get(downstreamRun!)).state === 'completed', {
+      timeoutMs: 15_000,
+      description: "the downstream run to complete after the upstream's",
+    });
   }, 30_000);
 
   it('refuses bad timings with the field and the reason, creating nothing', async () => {

@@ -6,6 +6,7 @@ import { closeRedis, createRedisConnection, waitForRedis } from '@claudine/store
 import { startRedis, type RedisHarness } from '@claudine/testing';
 import { measureAdmissionThroughput } from './admission-throughput';
 import { measureCancelLatency } from './cancel-latency';
+import { measureScheduleLateness } from './schedule-lateness';
 import { measureDelegationLatency } from './delegation-latency';
 import { measureDependencies } from './dependencies';
 import { describeMachine, loadAverage } from './machine';
@@ -13,6 +14,7 @@ import { settle, type Outcome } from './outcome';
 import {
   admissionSection,
   cancelSection,
+  scheduleSection,
   dependenciesSection,
   latencySection,
   TARGETS,
@@ -31,6 +33,7 @@ const CONFIG = {
   admission: { count: 2_000, concurrency: 64, warmup: 100, rounds: 2 },
   wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
   cancel: { count: 50 },
+  schedules: { schedules: 50, firesEach: 10, everyMs: 1_000, coordinators: 3 },
   worktree: { files: 50_000, rounds: 3, warmup: 1 },
   dependencies: {
     graph: {
@@ -114,6 +117,10 @@ async function main(): Promise<number> {
     const cancel = await attempt(`cancel latency (${CONFIG.cancel.count} running tasks)`, () =>
       measureCancelLatency({ redisUrl, ...CONFIG.cancel, logDestination: log }),
     );
+    const schedules = await attempt(
+      `schedule lateness (${CONFIG.schedules.schedules * CONFIG.schedules.firesEach} fires, ${CONFIG.schedules.coordinators} coordinators)`,
+      () => measureScheduleLateness({ redisUrl, ...CONFIG.schedules, logDestination: log }),
+    );
     const dependencies = await attempt(
       `dependencies (${CONFIG.dependencies.graph.tasks.toLocaleString('en-US')}-task graph, 1 → ${CONFIG.dependencies.fanOutRelease.fanOut} fan-out, shapes on ${CONFIG.dependencies.shapes.workers} workers)`,
       () => measureDependencies({ redisUrl, logDestination: log, ...CONFIG.dependencies }, progress),
@@ -137,6 +144,7 @@ async function main(): Promise<number> {
         CONFIG.admission.rounds,
       ),
       cancelSection(cancel, CONFIG.cancel.count),
+      scheduleSection(schedules, CONFIG.schedules),
       dependenciesSection(dependencies, CONFIG.dependencies),
       worktreeSection(worktree, CONFIG.worktree.files),
       wholePathSection(
@@ -173,6 +181,7 @@ async function main(): Promise<number> {
           delegationLatency: latency,
           admissionThroughput: admission,
           cancelLatency: cancel,
+          scheduleLateness: schedules,
           dependencies,
           worktreeCreation: worktree,
           wholePath,
@@ -189,7 +198,7 @@ async function main(): Promise<number> {
       dependencies.value.graph.ok &&
       dependencies.value.fanOutRelease.ok &&
       dependencies.value.shapes.ok;
-    return latency.ok && admission.ok && cancel.ok && worktree.ok && dependenciesOk ? 0 : 1;
+    return latency.ok && admission.ok && cancel.ok && schedules.ok && worktree.ok && dependenciesOk ? 0 : 1;
   } finally {
     await redis?.stop();
     await closeStream(log);

@@ -1,3 +1,4 @@
+import type { ScheduleLatenessResult } from './schedule-lateness';
 import type { AdmissionThroughputResult } from './admission-throughput';
 import type { CancelLatencyResult } from './cancel-latency';
 import type { DelegationLatencyResult } from './delegation-latency';
@@ -29,6 +30,8 @@ export const TARGETS = {
   fanOutReleaseVsNaive: 10,
   /** TaskGraph.create of a task with 100 dependencies in a graph of 100,000 tasks. */
   addTaskWithDependenciesP99Ms: 10,
+  /** A schedule's run queued within this of its fire time. */
+  scheduleLatenessP99Ms: 1_000,
 } as const;
 
 export interface Section {
@@ -283,6 +286,38 @@ export function cancelSection(outcome: Outcome<CancelLatencyResult>, count: numb
       : 'info',
   });
   return { rows: [row('p50', false), row('p99', true)], notes, details: [] };
+}
+
+export function scheduleSection(
+  outcome: Outcome<ScheduleLatenessResult>,
+  config: { schedules: number; firesEach: number; everyMs: number; coordinators: number },
+): Section {
+  const target = `< ${TARGETS.scheduleLatenessP99Ms} ms`;
+  const notes = [
+    `schedule lateness: ${config.schedules} schedules firing every ${config.everyMs} ms, ${config.firesEach} runs each, on ${config.coordinators} coordinators (each a firer); ` +
+      "a run's lateness is its task queued minus its fire time (the schedule's history). " +
+      'baseline: BullMQ job schedulers (`every`, same count and interval) on as many BullMQ workers, from the scheduled time to the processor starting (no task written).',
+  ];
+  if (!outcome.ok) {
+    return {
+      rows: [errorRow('schedule fire lateness p99', target, outcome.error)],
+      notes: [...notes, `schedule lateness error: ${outcome.error}`],
+      details: [],
+    };
+  }
+  const { claudine, bullmq, fires, duplicates } = outcome.value;
+  notes.push(`schedule lateness: ${fires} fires measured; fire times handled twice: ${duplicates}.`);
+  const row = (label: 'p50' | 'p99' | 'max', withTarget: boolean): ResultRow => ({
+    metric: `schedule fire lateness ${label} (${fires} fires, ${config.coordinators} coordinators)`,
+    claudine: formatMs(claudine[label]),
+    baseline: formatMs(bullmq[label]),
+    ratio: formatRatio(claudine[label] / Math.max(bullmq[label], 0.001)),
+    target: withTarget ? target : '-',
+    verdict: withTarget
+      ? verdict(claudine[label] < TARGETS.scheduleLatenessP99Ms && duplicates === 0)
+      : 'info',
+  });
+  return { rows: [row('p50', false), row('p99', true), row('max', false)], notes, details: [] };
 }
 
 function formatMB(bytes: number): string {

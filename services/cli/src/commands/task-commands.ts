@@ -16,7 +16,7 @@ import {
   TaskStateSchema,
   type Task,
 } from '@claudine/core';
-import { priorityToProto } from '@claudine/proto';
+import { priorityToProto, type ProtoTaskSpec } from '@claudine/proto';
 import type { ClusterClient } from '../client/cluster-client';
 import { parseFlags } from '../flags';
 import { graphCommand } from './graph-command';
@@ -116,16 +116,22 @@ export function resolveRepositoryFlag(repo: string | undefined, cwd = process.cw
   }
 }
 
-export async function delegateCommand(
-  client: ClusterClient,
-  prompt: string,
-  rawFlags: DelegateFlags,
-): Promise<number> {
-  const flags = parseFlags(DelegateFlagsSchema, rawFlags);
+/** The parsed flags that make a task spec: delegate's, a schedule's template, a pipeline's steps. */
+export type TaskSpecFlags = Omit<
+  z.output<typeof DelegateFlagsSchema>,
+  'wait' | 'json' | 'dryRun' | 'continueFrom'
+> & { dryRun?: boolean; continueFrom?: string };
+
+/**
+ * The spec a delegation sends, from parsed flags: the repository resolved, `--timeout` parsed,
+ * the labels split. Shared by `delegate`, `schedule create` (the template) and `pipeline`.
+ * @throws AppError INVALID_ARGUMENT naming `--timeout` or `--repo`
+ */
+export function taskSpecFromFlags(prompt: string, flags: TaskSpecFlags, cwd = process.cwd()): ProtoTaskSpec {
   const timeoutMs = flags.timeout === undefined ? 0 : parseDuration(flags.timeout, '--timeout');
-  const task = await client.delegate({
+  return {
     prompt,
-    repository: resolveRepositoryFlag(flags.repo),
+    repository: resolveRepositoryFlag(flags.repo, cwd),
     baseRef: flags.base ?? '',
     workingDirectory: flags.workdir ?? '',
     priority: priorityToProto(flags.priority),
@@ -140,7 +146,7 @@ export async function delegateCommand(
     },
     mergeStrategy: flags.merge,
     worktreeCleanup: flags.worktree,
-    dryRun: flags.dryRun,
+    dryRun: flags.dryRun ?? false,
     dependsOn: flags.dependsOn,
     onDependencyFailure: flags.onDependencyFailure,
     continueFrom: flags.continueFrom ?? '',
@@ -148,7 +154,16 @@ export async function delegateCommand(
     labels: Object.fromEntries(
       flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
     ),
-  });
+  };
+}
+
+export async function delegateCommand(
+  client: ClusterClient,
+  prompt: string,
+  rawFlags: DelegateFlags,
+): Promise<number> {
+  const flags = parseFlags(DelegateFlagsSchema, rawFlags);
+  const task = await client.delegate(taskSpecFromFlags(prompt, flags));
   if (!flags.wait) {
     if (flags.json) printJson(task);
     else print(task.id);
@@ -177,7 +192,7 @@ function describeStart(task: Task): string {
 }
 
 /** Streams a task's transcript until it ends, then returns the final task. */
-async function followUntilDone(
+export async function followUntilDone(
   client: ClusterClient,
   taskId: string,
   printTranscript: boolean,

@@ -115,7 +115,8 @@ export class ScheduleService {
         'spec.expiresAt',
         `${spec.expiresAt} is not after the first run (${new Date(first).toISOString()})`,
       );
-    if (spec.afterSchedule !== undefined) await this.options.store.getOrThrow(spec.afterSchedule);
+    if (spec.afterSchedule !== undefined && !(await this.options.store.get(spec.afterSchedule)))
+      throw invalid('spec.afterSchedule', `unknown schedule ${spec.afterSchedule}`);
     const id = `sched-${randomUUID()}`;
     await this.options.store.create(id, spec, nowMs, first);
     await this.enqueueFire(id, first, nowMs);
@@ -177,11 +178,24 @@ export class ScheduleService {
    */
   async resume(id: string, nowMs = Date.now()): Promise<Schedule> {
     const schedule = await this.get(id);
-    const catchup = schedule.spec.missedRunPolicy === 'catchup';
     const timing = timingOf(schedule.spec);
+    const expiry = expiryOf(schedule.spec);
+    // With catchup, the runs missed while paused are handled now, if there are any.
+    const missedWhilePaused =
+      schedule.spec.missedRunPolicy === 'catchup' &&
+      fireTimesBetween(
+        timing,
+        schedule.lastFireAtMs ?? schedule.createdAtMs,
+        Math.min(nowMs, expiry ?? nowMs),
+        1,
+        {
+          anchorMs: schedule.createdAtMs,
+        },
+      ).times.length > 0;
+    const catchup = missedWhilePaused;
     const [next] = catchup
       ? [nowMs]
-      : nextFireTimes(timing, nowMs, 1, { anchorMs: schedule.createdAtMs, untilMs: expiryOf(schedule.spec) });
+      : nextFireTimes(timing, nowMs, 1, { anchorMs: schedule.createdAtMs, untilMs: expiry });
     if (next === undefined) {
       await this.options.store.setState(schedule.id, ['paused'], 'completed', 'no fire time left', undefined);
       return this.get(id);
@@ -205,9 +219,14 @@ export class ScheduleService {
   /** Makes sure every active schedule has its next fire job (a lost add, a crash). */
   async reconcile(nowMs = Date.now()): Promise<void> {
     for (const id of await this.options.store.activeScheduleIds()) {
-      const schedule = await this.options.store.get(id);
-      if (schedule?.state === 'active' && schedule.nextFireAtMs !== undefined)
-        await this.enqueueFire(id, schedule.nextFireAtMs, nowMs);
+      try {
+        const schedule = await this.options.store.get(id);
+        if (schedule?.state === 'active' && schedule.nextFireAtMs !== undefined)
+          await this.enqueueFire(id, schedule.nextFireAtMs, nowMs);
+      } catch (error) {
+        // One unreadable schedule must not keep the others from their fires.
+        this.options.logger.warn({ err: error, scheduleId: id }, 'could not reconcile a schedule');
+      }
     }
   }
 
@@ -252,7 +271,6 @@ export class ScheduleService {
     const due = fireTimesBetween(timing, from, Math.max(nowMs, fireAtMs), DUE_SCAN_LIMIT, {
       anchorMs: schedule.createdAtMs,
     }).times.filter((time) => expiry === undefined || time <= expiry);
-    if (due.length === 0) due.push(fireAtMs);
     const missed = due.filter((time) => nowMs - time > this.options.missGraceMs);
     const onTime = due.filter((time) => nowMs - time <= this.options.missGraceMs);
     const runs: ScheduleRun[] = [];
@@ -306,14 +324,28 @@ export class ScheduleService {
         });
         continue;
       }
-      const template = await this.runSpec(schedule, previous);
-      const task = await tasks.delegateScheduled(template, runTaskId(scheduleId, run.time));
+      let task;
+      try {
+        const template = await this.runSpec(schedule, previous);
+        task = await tasks.delegateScheduled(template, runTaskId(scheduleId, run.time));
+      } catch (error) {
+        // A run the cluster refuses (a dependency gone, a repository moved) is recorded, and the
+        // schedule goes on: a fire that throws would be retried, then stop the schedule.
+        if (!AppError.is(error) || error.code === 'INTERNAL' || error.code === 'UNAVAILABLE') throw error;
+        runs.push({
+          fireTimeMs: run.time,
+          queuedAtMs: Date.now(),
+          outcome: 'skipped',
+          reason: error.message,
+        });
+        continue;
+      }
       runs.push({ fireTimeMs: run.time, queuedAtMs: Date.now(), taskId: task.id, outcome: run.outcome });
       previous = task.id;
       queued++;
     }
 
-    const handledUpTo = Math.max(...due);
+    const handledUpTo = Math.max(fireAtMs, ...due);
     let next: number | undefined;
     if (newState === undefined) {
       [next] = nextFireTimes(timing, Math.max(handledUpTo, nowMs), 1, {
