@@ -64,7 +64,25 @@ end
 return {'recorded', count}
 `;
 
+/**
+ * Replaces the spec of an active or paused schedule, and its next fire time when active.
+ * ARGV: prefix, id, now, specJson, nextFireAt or ''. Returns {'ok', state} | {'missing'} | {'refused', state}
+ */
+const UPDATE_SPEC = `
+local p, id, now, spec, nextFire = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local key = p .. ':schedule:' .. id
+local state = redis.call('HGET', key, 'state')
+if not state then return {'missing'} end
+if state ~= 'active' and state ~= 'paused' then return {'refused', state} end
+redis.call('HSET', key, 'spec', spec, 'updatedAt', now)
+if state == 'active' then
+  if nextFire == '' then redis.call('HDEL', key, 'nextFireAt') else redis.call('HSET', key, 'nextFireAt', nextFire) end
+end
+return {'ok', state}
+`;
+
 interface ScheduleRedis extends Redis {
+  claudineScheduleUpdateSpec(...args: (string | number)[]): Promise<string[]>;
   claudineScheduleSetState(...args: (string | number)[]): Promise<string[]>;
   claudineScheduleRecordFire(...args: (string | number)[]): Promise<[string, number?]>;
 }
@@ -93,6 +111,7 @@ export class ScheduleStore {
   ) {
     redis.defineCommand('claudineScheduleSetState', { numberOfKeys: 0, lua: SET_STATE });
     redis.defineCommand('claudineScheduleRecordFire', { numberOfKeys: 0, lua: RECORD_FIRE });
+    redis.defineCommand('claudineScheduleUpdateSpec', { numberOfKeys: 0, lua: UPDATE_SPEC });
     this.redis = redis as ScheduleRedis;
   }
 
@@ -223,6 +242,29 @@ export class ScheduleStore {
       ...record.runs.map((run) => JSON.stringify(run)),
     );
     return outcome === 'recorded';
+  }
+
+  /**
+   * Replaces the spec of an active or paused schedule (and an active one's next fire time).
+   * @throws AppError SCHEDULE_NOT_FOUND, SCHEDULE_STATE_INVALID
+   */
+  async updateSpec(
+    id: string,
+    spec: ScheduleSpec,
+    nextFireAtMs: number | undefined,
+    nowMs = Date.now(),
+  ): Promise<ScheduleState> {
+    const [outcome, state] = await this.redis.claudineScheduleUpdateSpec(
+      this.keys.prefix,
+      id,
+      nowMs,
+      JSON.stringify(spec),
+      nextFireAtMs ?? '',
+    );
+    if (outcome === 'missing') throw new AppError('SCHEDULE_NOT_FOUND', `schedule ${id} does not exist`);
+    if (outcome === 'refused')
+      throw new AppError('SCHEDULE_STATE_INVALID', `schedule ${id} is ${state}: it cannot be changed`);
+    return state as ScheduleState;
   }
 
   /** Active schedules, for the firer's reconciliation. */

@@ -267,6 +267,26 @@ describe('schedules', () => {
     });
   }, 30_000);
 
+  it('updates a schedule in place: its count and history stay, its next runs follow the new spec', async () => {
+    const created = await schedule({ everyMs: 1_000, concurrency: 'allow' });
+    const before = await until(created.id, (current) => current.runCount >= 1);
+    const updated = await client.updateSchedule(created.id, {
+      template: { prompt: 'updated work', repository: repo.path },
+      everyMs: 2_000,
+      concurrency: 'allow',
+    });
+    expect(updated.state).toBe('active');
+    expect(updated.runCount).toBeGreaterThanOrEqual(before.runCount);
+    expect(Number(updated.spec?.everyMs)).toBe(2_000);
+    const after = await until(created.id, (current) => current.runCount > updated.runCount);
+    const latest = after.history.at(-1)!;
+    expect((await client.get(latest.taskId)).spec.prompt).toBe('updated work');
+    await client.changeSchedule('cancel', created.id);
+    await expect(
+      client.updateSchedule(created.id, { template: { prompt: 'x', repository: repo.path }, everyMs: 1_000 }),
+    ).rejects.toMatchObject({ code: 'SCHEDULE_STATE_INVALID' });
+  }, 30_000);
+
   it('refuses bad timings with the field and the reason, creating nothing', async () => {
     const before = (await client.listSchedules({ pageSize: 500 })).schedules.length;
     await expect(schedule({ cron: '61 * * * *' })).rejects.toMatchObject({

@@ -170,6 +170,10 @@ import type {
   TokenUsage__Output as _claudine_v1_TokenUsage__Output,
 } from './claudine/v1/TokenUsage';
 import type {
+  UpdateScheduleRequest as _claudine_v1_UpdateScheduleRequest,
+  UpdateScheduleRequest__Output as _claudine_v1_UpdateScheduleRequest__Output,
+} from './claudine/v1/UpdateScheduleRequest';
+import type {
   WatchTaskRequest as _claudine_v1_WatchTaskRequest,
   WatchTaskRequest__Output as _claudine_v1_WatchTaskRequest__Output,
 } from './claudine/v1/WatchTaskRequest';
@@ -331,6 +335,10 @@ export interface ProtoGrpcType {
       TaskSpec: MessageTypeDefinition<_claudine_v1_TaskSpec, _claudine_v1_TaskSpec__Output>;
       TaskState: EnumTypeDefinition;
       TokenUsage: MessageTypeDefinition<_claudine_v1_TokenUsage, _claudine_v1_TokenUsage__Output>;
+      UpdateScheduleRequest: MessageTypeDefinition<
+        _claudine_v1_UpdateScheduleRequest,
+        _claudine_v1_UpdateScheduleRequest__Output
+      >;
       WatchTaskRequest: MessageTypeDefinition<
         _claudine_v1_WatchTaskRequest,
         _claudine_v1_WatchTaskRequest__Output

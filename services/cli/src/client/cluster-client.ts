@@ -299,6 +299,14 @@ export class ClusterClient {
     );
   }
 
+  async updateSchedule(scheduleId: string, spec: ProtoScheduleTaskRequest): Promise<Schedule__Output> {
+    return this.scheduleOf(
+      await this.call<ScheduleResponse__Output>((options, callback) =>
+        this.schedules.UpdateSchedule({ scheduleId, spec }, options, callback),
+      ),
+    );
+  }
+
   private scheduleOf(response: ScheduleResponse__Output): Schedule__Output {
     if (!response.schedule) throw new AppError('INTERNAL', 'the coordinator returned no schedule');
     return response.schedule;

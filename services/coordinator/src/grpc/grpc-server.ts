@@ -246,6 +246,14 @@ export async function startGrpcServer({
     CancelSchedule: unary('CancelSchedule', async (request) =>
       scheduleResponse(await schedules.cancel(request.scheduleId)),
     ),
+    UpdateSchedule: unary('UpdateSchedule', async (request) =>
+      scheduleResponse(
+        await schedules.update(
+          request.scheduleId,
+          request.spec ? scheduleSpecInputFromProto(request.spec) : undefined,
+        ),
+      ),
+    ),
   };
   server.addService(proto.claudine.v1.ScheduleService.service, scheduleHandlers);
   addReflection(server);

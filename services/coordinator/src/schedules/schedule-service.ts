@@ -103,24 +103,52 @@ export class ScheduleService {
    *   a past runAt, expiresAt before the first run, maxRuns < 1); nothing is created then.
    */
   async create(input: unknown, nowMs = Date.now()): Promise<Schedule> {
+    const id = `sched-${randomUUID()}`;
+    const { spec, first } = await this.validate(input, id, nowMs, nowMs);
+    await this.options.store.create(id, spec, nowMs, first);
+    await this.enqueueFire(id, first, nowMs);
+    return this.get(id);
+  }
+
+  /**
+   * Replaces a schedule's spec, keeping its run count and history. An active schedule's next fire
+   * follows the new timing (a job left for the old one finds nothing due, and only passes on).
+   */
+  async update(id: string, input: unknown, nowMs = Date.now()): Promise<Schedule> {
+    const current = await this.get(id);
+    const { spec, first } = await this.validate(input, current.id, nowMs, current.createdAtMs);
+    await this.options.store.updateSpec(current.id, spec, first, nowMs);
+    if (current.state === 'active') {
+      if (current.nextFireAtMs !== undefined && current.nextFireAtMs !== first)
+        await this.removeFire(current.id, current.nextFireAtMs);
+      await this.enqueueFire(current.id, first, nowMs);
+    }
+    return this.get(id);
+  }
+
+  /** The checks of a spec beyond its schema, and its first fire time from now. */
+  private async validate(
+    input: unknown,
+    id: string,
+    nowMs: number,
+    anchorMs: number,
+  ): Promise<{ spec: ScheduleSpec; first: number }> {
     const spec = parseOrThrow(ScheduleSpecSchema, input, 'spec');
     await this.options.tasks.checkSpec(spec.template);
     const timing = timingOf(spec);
     if (timing.kind === 'once' && timing.runAtMs <= nowMs)
       throw invalid('spec.runAt', `${spec.runAt} is in the past`);
-    const [first] = nextFireTimes(timing, nowMs, 1, { anchorMs: nowMs });
+    const [first] = nextFireTimes(timing, nowMs, 1, { anchorMs });
     if (first === undefined) throw invalid('spec.cron', 'it never fires');
     if (spec.expiresAt !== undefined && Date.parse(spec.expiresAt) <= first)
       throw invalid(
         'spec.expiresAt',
         `${spec.expiresAt} is not after the first run (${new Date(first).toISOString()})`,
       );
+    if (spec.afterSchedule === id) throw invalid('spec.afterSchedule', 'a schedule cannot wait for itself');
     if (spec.afterSchedule !== undefined && !(await this.options.store.get(spec.afterSchedule)))
       throw invalid('spec.afterSchedule', `unknown schedule ${spec.afterSchedule}`);
-    const id = `sched-${randomUUID()}`;
-    await this.options.store.create(id, spec, nowMs, first);
-    await this.enqueueFire(id, first, nowMs);
-    return this.get(id);
+    return { spec, first };
   }
 
   async get(id: string): Promise<Schedule> {

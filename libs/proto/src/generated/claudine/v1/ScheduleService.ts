@@ -26,6 +26,10 @@ import type {
   ScheduleTaskRequest as _claudine_v1_ScheduleTaskRequest,
   ScheduleTaskRequest__Output as _claudine_v1_ScheduleTaskRequest__Output,
 } from '../../claudine/v1/ScheduleTaskRequest';
+import type {
+  UpdateScheduleRequest as _claudine_v1_UpdateScheduleRequest,
+  UpdateScheduleRequest__Output as _claudine_v1_UpdateScheduleRequest__Output,
+} from '../../claudine/v1/UpdateScheduleRequest';
 
 /**
  * Schedules: tasks that run on a cron, at a fixed interval, or once at a given time.
@@ -294,6 +298,55 @@ export interface ScheduleServiceClient extends grpc.Client {
     argument: _claudine_v1_ScheduleTaskRequest,
     callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
   ): grpc.ClientUnaryCall;
+
+  /**
+   * Replaces an active or paused schedule's spec (validated as ScheduleTask's), keeping its run
+   * count and history; an active one fires next by its new timing.
+   */
+  UpdateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  UpdateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  UpdateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  UpdateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * Replaces an active or paused schedule's spec (validated as ScheduleTask's), keeping its run
+   * count and history; an active one fires next by its new timing.
+   */
+  updateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  updateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  updateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  updateSchedule(
+    argument: _claudine_v1_UpdateScheduleRequest,
+    callback: grpc.requestCallback<_claudine_v1_ScheduleResponse__Output>,
+  ): grpc.ClientUnaryCall;
 }
 
 /**
@@ -323,6 +376,15 @@ export interface ScheduleServiceHandlers extends grpc.UntypedServiceImplementati
    * then writes the schedule and its first fire. Returns it with its next fire times.
    */
   ScheduleTask: grpc.handleUnaryCall<_claudine_v1_ScheduleTaskRequest__Output, _claudine_v1_ScheduleResponse>;
+
+  /**
+   * Replaces an active or paused schedule's spec (validated as ScheduleTask's), keeping its run
+   * count and history; an active one fires next by its new timing.
+   */
+  UpdateSchedule: grpc.handleUnaryCall<
+    _claudine_v1_UpdateScheduleRequest__Output,
+    _claudine_v1_ScheduleResponse
+  >;
 }
 
 export interface ScheduleServiceDefinition extends grpc.ServiceDefinition {
@@ -360,6 +422,12 @@ export interface ScheduleServiceDefinition extends grpc.ServiceDefinition {
     _claudine_v1_ScheduleTaskRequest,
     _claudine_v1_ScheduleResponse,
     _claudine_v1_ScheduleTaskRequest__Output,
+    _claudine_v1_ScheduleResponse__Output
+  >;
+  UpdateSchedule: MethodDefinition<
+    _claudine_v1_UpdateScheduleRequest,
+    _claudine_v1_ScheduleResponse,
+    _claudine_v1_UpdateScheduleRequest__Output,
     _claudine_v1_ScheduleResponse__Output
   >;
 }
