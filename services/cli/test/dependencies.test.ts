@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
+import type { CoordinatorService } from '@claudine/coordinator';
 import { isTerminalState, type Task } from '@claudine/core';
-import { createLogger } from '@claudine/observability';
 import type { ProtoTaskSpec } from '@claudine/proto';
 import {
   closeRedis,
@@ -20,9 +19,10 @@ import {
   type RedisHarness,
   type TempDir,
 } from '@claudine/testing';
-import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
+import type { WorkerService } from '@claudine/worker';
 import type { Redis } from 'ioredis';
 import { ClusterClient } from '../src/client/cluster-client';
+import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
 
 /**
  * Task dependencies across the real parts: a coordinator (gRPC, the releaser) and a worker (in
@@ -30,7 +30,6 @@ import { ClusterClient } from '../src/client/cluster-client';
  * task holding the prompt it saw.
  */
 const AGENT = path.join(__dirname, 'fixtures', 'agent-leaves-a-trace.sh');
-const logger = createLogger({ name: 'test', level: 'silent' });
 
 describe('task dependencies', () => {
   let redis: RedisHarness;
@@ -45,15 +44,7 @@ describe('task dependencies', () => {
   let gateCount = 0;
 
   async function startCoordinator(): Promise<CoordinatorService> {
-    const started = await CoordinatorService.create(
-      loadCoordinatorConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_GRPC_PORT: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
+    const started = await startTestCoordinator(redis);
     client?.close();
     client = ClusterClient.connect(started.grpcAddress);
     return started;
@@ -67,20 +58,7 @@ describe('task dependencies', () => {
     dataDir = await createTempDir('claudine-deps-');
     gates = await createTempDir('claudine-gates-');
     coordinator = await startCoordinator();
-    worker = await WorkerService.create({
-      config: loadWorkerConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_WORKER_ID: 'deps-worker',
-        CLAUDINE_WORKER_CAPACITY: '4',
-        CLAUDINE_DATA_DIR: dataDir.path,
-        CLAUDINE_AGENT_COMMAND: AGENT,
-        CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
-        CLAUDINE_WORKTREE_GC_INTERVAL_MS: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    });
+    worker = await startTestWorker(redis, { id: 'deps-worker', dataDir: dataDir.path, agent: AGENT });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
+import type { CoordinatorService } from '@claudine/coordinator';
 import type { Task } from '@claudine/core';
-import { createLogger } from '@claudine/observability';
 import {
   createGitRepository,
   createTempDir,
@@ -12,7 +11,8 @@ import {
   type RedisHarness,
   type TempDir,
 } from '@claudine/testing';
-import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
+import type { WorkerService } from '@claudine/worker';
+import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
 
 /**
  * `claudine schedule ...` and `claudine pipeline` from the built CLI, against a real coordinator
@@ -69,30 +69,8 @@ describe('claudine schedule and pipeline', () => {
     redis = await startRedis();
     repo = await createGitRepository({ files: { 'README.md': '# schedules from the CLI\n' } });
     dataDir = await createTempDir('claudine-cli-schedules-');
-    const logger = createLogger({ name: 'test', level: 'silent' });
-    coordinator = await CoordinatorService.create(
-      loadCoordinatorConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_GRPC_PORT: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
-    worker = await WorkerService.create({
-      config: loadWorkerConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_WORKER_ID: 'cli-schedule-worker',
-        CLAUDINE_WORKER_CAPACITY: '4',
-        CLAUDINE_DATA_DIR: dataDir.path,
-        CLAUDINE_AGENT_COMMAND: AGENT,
-        CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
-        CLAUDINE_WORKTREE_GC_INTERVAL_MS: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    });
+    coordinator = await startTestCoordinator(redis);
+    worker = await startTestWorker(redis, { id: 'cli-schedule-worker', dataDir: dataDir.path, agent: AGENT });
   }, 60_000);
 
   afterAll(async () => {

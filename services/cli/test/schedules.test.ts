@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
-import { createLogger } from '@claudine/observability';
+import type { CoordinatorService } from '@claudine/coordinator';
 import type { ProtoScheduleTaskRequest, Schedule__Output } from '@claudine/proto';
 import {
   createGitRepository,
@@ -12,8 +11,9 @@ import {
   type RedisHarness,
   type TempDir,
 } from '@claudine/testing';
-import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
+import type { WorkerService } from '@claudine/worker';
 import { ClusterClient } from '../src/client/cluster-client';
+import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
 
 /**
  * Schedules across the real parts: three coordinators (each a firer) and a worker, in this
@@ -22,7 +22,6 @@ import { ClusterClient } from '../src/client/cluster-client';
  */
 const AGENT = path.join(__dirname, 'fixtures', 'agent-leaves-a-trace.sh');
 const MISS_GRACE_MS = 400;
-const logger = createLogger({ name: 'test', level: 'silent' });
 
 describe('schedules', () => {
   let redis: RedisHarness;
@@ -35,16 +34,7 @@ describe('schedules', () => {
   async function startCoordinators(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
       coordinators.push(
-        await CoordinatorService.create(
-          loadCoordinatorConfig({
-            REDIS_URL: redis.url,
-            CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-            CLAUDINE_GRPC_PORT: '0',
-            CLAUDINE_SCHEDULE_MISS_GRACE_MS: String(MISS_GRACE_MS),
-            LOG_LEVEL: 'silent',
-          }),
-          logger,
-        ),
+        await startTestCoordinator(redis, { CLAUDINE_SCHEDULE_MISS_GRACE_MS: String(MISS_GRACE_MS) }),
       );
     }
     client?.close();
@@ -61,20 +51,7 @@ describe('schedules', () => {
     repo = await createGitRepository({ files: { 'README.md': '# schedules\n' } });
     dataDir = await createTempDir('claudine-schedules-');
     await startCoordinators(3);
-    worker = await WorkerService.create({
-      config: loadWorkerConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_WORKER_ID: 'schedule-worker',
-        CLAUDINE_WORKER_CAPACITY: '4',
-        CLAUDINE_DATA_DIR: dataDir.path,
-        CLAUDINE_AGENT_COMMAND: AGENT,
-        CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
-        CLAUDINE_WORKTREE_GC_INTERVAL_MS: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    });
+    worker = await startTestWorker(redis, { id: 'schedule-worker', dataDir: dataDir.path, agent: AGENT });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
-import { createLogger } from '@claudine/observability';
-import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
+import type { CoordinatorService } from '@claudine/coordinator';
+import type { WorkerService } from '@claudine/worker';
 import {
   createGitRepository,
   createTempDir,
@@ -16,6 +15,7 @@ import {
 import { formatByteSize, parseByteSize } from '@claudine/core';
 import { formatAge, WorktreesGcFlagsSchema } from '../src/commands/worktree-commands';
 import { parseFlags } from '../src/flags';
+import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
 
 /**
  * `claudine worktrees list|gc` from the built CLI, against a real coordinator and a real worker
@@ -80,30 +80,8 @@ describe('claudine worktrees', () => {
     redis = await startRedis();
     repo = await createGitRepository({ files: { 'README.md': '# worktrees\n' } });
     dataDir = await createTempDir('claudine-cli-worktrees-');
-    const logger = createLogger({ name: 'test', level: 'silent' });
-    coordinator = await CoordinatorService.create(
-      loadCoordinatorConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_GRPC_PORT: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
-    worker = await WorkerService.create({
-      config: loadWorkerConfig({
-        REDIS_URL: redis.url,
-        CLAUDINE_KEY_PREFIX: redis.keyPrefix,
-        CLAUDINE_WORKER_ID: 'cli-worker',
-        CLAUDINE_DATA_DIR: dataDir.path,
-        CLAUDINE_AGENT_COMMAND: AGENT,
-        CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
-        // Only on request here: the periodic run must not race the test.
-        CLAUDINE_WORKTREE_GC_INTERVAL_MS: '0',
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    });
+    coordinator = await startTestCoordinator(redis);
+    worker = await startTestWorker(redis, { id: 'cli-worker', dataDir: dataDir.path, agent: AGENT });
     const run = await claudine(
       'delegate',
       'keep it',
