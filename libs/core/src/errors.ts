@@ -31,6 +31,12 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'CANCELLED',
   'UNAVAILABLE',
+  /** Redis is reachable but unfit for Claudine (e.g. a maxmemory-policy other than noeviction). */
+  'REDIS_MISCONFIGURED',
+  /** No valid bearer token (tokens are configured). */
+  'UNAUTHENTICATED',
+  /** A valid token that may not do this (an admin-only call). */
+  'PERMISSION_DENIED',
   'CONFIG_INVALID',
   'INTERNAL',
 ] as const;

@@ -64,8 +64,28 @@ export type {
   TaskState,
   TokenUsage,
 } from './task';
+export {
+  AFFINITY_MAX_CHARS,
+  AffinitySchema,
+  hasLabels,
+  MAX_REQUIRED_LABELS,
+  normalizeLabels,
+  RequiredLabelsSchema,
+  WORKER_LABEL_PATTERN,
+  WorkerLabelSchema,
+} from './worker-labels';
 export type { NewTaskEvent, TaskEvent, TaskEventData, TaskEventType } from './events';
 export { EnvBoolean, EnvList, envInt, parseEnv } from './env';
+export {
+  DEFAULT_REDIS_URL,
+  parseRedisUrl,
+  REDIS_URL_SCHEMES,
+  RedisEnvShape,
+  redisUrlFromEnv,
+} from './redis-config';
+export type { RedisEnv, RedisHostPort, RedisTarget } from './redis-config';
+export { canSee, DEFAULT_TENANT, SYSTEM_CALLER, TenantSchema } from './tenant';
+export type { Caller } from './tenant';
 export { formatTranscriptEvent } from './transcript';
 export {
   MISSED_RUN_POLICIES,

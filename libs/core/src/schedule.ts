@@ -90,6 +90,8 @@ export interface ScheduleRun {
 /** A schedule as stored and read back. */
 export interface Schedule {
   id: string;
+  /** The tenant that owns it; its runs are that tenant's tasks. */
+  tenant: string;
   spec: ScheduleSpec;
   state: ScheduleState;
   stateReason?: string;

@@ -29,6 +29,7 @@ describe('TaskSpecSchema', () => {
       dryRun: false,
       dependsOn: [],
       onDependencyFailure: 'fail',
+      requires: [],
     });
   });
 
@@ -50,6 +51,13 @@ describe('TaskSpecSchema', () => {
     [{ ...valid, agent: { permissionMode: 'yolo' } }, 'spec.agent.permissionMode'],
     [{ ...valid, agent: { maxTurns: 0 } }, 'spec.agent.maxTurns'],
     [{ ...valid, unknownField: 1 }, 'spec'],
+    [{ ...valid, requires: ['gpu', 'no spaces'] }, 'spec.requires.1'],
+    [{ ...valid, requires: ['-gpu'] }, 'spec.requires.0'],
+    [{ ...valid, requires: Array.from({ length: 17 }, (_, i) => `l${i}`) }, 'spec.requires'],
+    [{ ...valid, requires: 'gpu' }, 'spec.requires'],
+    [{ ...valid, affinity: 'x'.repeat(129) }, 'spec.affinity'],
+    [{ ...valid, affinity: '' }, 'spec.affinity'],
+    [{ ...valid, affinity: 'a b' }, 'spec.affinity'],
   ])('refuses %j naming %s', (input, field) => {
     const error = rejection(input);
     expect(error.code).toBe('INVALID_ARGUMENT');
@@ -66,6 +74,16 @@ describe('TaskSpecSchema', () => {
     ]) {
       expect(parseOrThrow(TaskSpecSchema, { ...valid, repository }).repository).toBe(repository);
     }
+  });
+
+  it('normalises required labels: lower-cased, without repeats, sorted', () => {
+    const spec = parseOrThrow(TaskSpecSchema, {
+      ...valid,
+      requires: ['repo:web', 'GPU', 'gpu'],
+      affinity: 'warm-cache',
+    });
+    expect(spec.requires).toEqual(['gpu', 'repo:web']);
+    expect(spec.affinity).toBe('warm-cache');
   });
 
   it('normalises the working directory', () => {

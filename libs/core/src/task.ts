@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { AffinitySchema, RequiredLabelsSchema } from './worker-labels';
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers
@@ -262,6 +263,13 @@ export const TaskSpecSchema = z
      * prompt is given its result text.
      */
     continueFrom: TaskIdSchema.optional(),
+    /** Worker labels the task needs: it runs only on a worker that has every one (lower-cased, sorted). */
+    requires: RequiredLabelsSchema.default([]),
+    /**
+     * A task id or a free key: the task prefers the worker that last ran that task (or a task with
+     * that key), and falls back to any capable worker after the coordinator's affinity wait.
+     */
+    affinity: AffinitySchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -387,6 +395,8 @@ export interface DependencyEdge {
 /** A task as stored and as read back. */
 export interface Task {
   id: string;
+  /** The tenant that owns it (its events belong to it too). */
+  tenant: string;
   spec: TaskSpec;
   state: TaskState;
   createdAtMs: number;
@@ -408,6 +418,8 @@ export interface Task {
   dependencies?: DependencyEdge[];
   /** Tasks that depend on this one. */
   dependents?: string[];
+  /** Why a queued task is not running yet, when known (e.g. no live worker has its labels). */
+  waitingReason?: string;
 }
 
 /** The dependencies a task waits on: `dependsOn` and `continueFrom`, once each. */

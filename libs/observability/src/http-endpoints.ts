@@ -10,6 +10,11 @@ export interface OpsServerOptions {
   extraMetrics?: () => Promise<string>;
   /** Resolves when the process can serve (dependencies reachable); rejects with the reason otherwise. */
   readiness: () => Promise<void>;
+  /**
+   * Decides whether a /metrics request may read (given its Authorization header); absent: open.
+   * /healthz and /readyz stay open, for probes that carry no credentials.
+   */
+  authorizeMetrics?: (authorization: string | undefined) => boolean;
 }
 
 export interface OpsServer {
@@ -20,7 +25,7 @@ export interface OpsServer {
 /** `/healthz` (the process is up), `/readyz` (it can serve) and `/metrics` (Prometheus). */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const server = http.createServer((request, response) => {
-    void handle(request.url ?? '/', response, options);
+    void handle(request.url ?? '/', request.headers.authorization, response, options);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -38,7 +43,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   };
 }
 
-async function handle(url: string, response: http.ServerResponse, options: OpsServerOptions): Promise<void> {
+async function handle(
+  url: string,
+  authorization: string | undefined,
+  response: http.ServerResponse,
+  options: OpsServerOptions,
+): Promise<void> {
   const path = url.split('?')[0];
   try {
     if (path === '/healthz') {
@@ -56,6 +66,11 @@ async function handle(url: string, response: http.ServerResponse, options: OpsSe
         );
       }
     } else if (path === '/metrics') {
+      if (options.authorizeMetrics && !options.authorizeMetrics(authorization)) {
+        response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+        response.end('a valid bearer token is required\n');
+        return;
+      }
       const own = await options.registry.metrics();
       const extra = options.extraMetrics ? await options.extraMetrics() : '';
       reply(response, 200, options.registry.contentType, extra ? `${own}\n${extra}\n` : own);

@@ -29,6 +29,7 @@ export type { DelegateResponse__Output } from './generated/claudine/v1/DelegateR
 export type { CancelTaskResponse__Output } from './generated/claudine/v1/CancelTaskResponse';
 export type { ListTasksResponse__Output } from './generated/claudine/v1/ListTasksResponse';
 export type { ListWorkersResponse__Output } from './generated/claudine/v1/ListWorkersResponse';
+export type { DrainWorkerResponse__Output } from './generated/claudine/v1/DrainWorkerResponse';
 export type { ResumeTaskResponse__Output } from './generated/claudine/v1/ResumeTaskResponse';
 export type { GetPatchResponse__Output } from './generated/claudine/v1/GetPatchResponse';
 export type { AddDependenciesResponse__Output } from './generated/claudine/v1/AddDependenciesResponse';
@@ -38,3 +39,5 @@ export type { TaskEvent as ProtoTaskEvent, TaskEvent__Output } from './generated
 export type { Task as ProtoTask, Task__Output } from './generated/claudine/v1/Task';
 export type { TaskSpec as ProtoTaskSpec } from './generated/claudine/v1/TaskSpec';
 export type { WorkerInfo as ProtoWorkerInfo, WorkerInfo__Output } from './generated/claudine/v1/WorkerInfo';
+export type { AuditEntry__Output } from './generated/claudine/v1/AuditEntry';
+export type { ListAuditResponse__Output } from './generated/claudine/v1/ListAuditResponse';

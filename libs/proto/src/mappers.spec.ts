@@ -27,6 +27,8 @@ describe('proto mappers', () => {
       dependsOn: [],
       onDependencyFailure: '',
       continueFrom: '',
+      requires: [],
+      affinity: '',
     });
     expect(input).toEqual({ prompt: 'p', repository: '/r', agent: {} });
     expect(TaskSpecSchema.parse(input)).toMatchObject({ priority: 'P2', timeoutMs: 1_800_000 });
@@ -41,7 +43,15 @@ describe('proto mappers', () => {
   it('round-trips a task through the wire shape', () => {
     const task: Task = {
       id: 'task-1',
-      spec: TaskSpecSchema.parse({ prompt: 'p', repository: '/r', priority: 'P1', agent: { maxTurns: 3 } }),
+      tenant: 'default',
+      spec: TaskSpecSchema.parse({
+        prompt: 'p',
+        repository: '/r',
+        priority: 'P1',
+        agent: { maxTurns: 3 },
+        requires: ['gpu', 'repo:web'],
+        affinity: 'warm-cache',
+      }),
       state: 'completed',
       createdAtMs: 1,
       updatedAtMs: 3,

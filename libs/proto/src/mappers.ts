@@ -82,6 +82,8 @@ export function specInputFromProto(spec: TaskSpec__Output | null | undefined): u
       dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? spec.dependsOn : undefined,
       onDependencyFailure: emptyToUndefined(spec.onDependencyFailure),
       continueFrom: emptyToUndefined(spec.continueFrom),
+      requires: spec.requires && spec.requires.length > 0 ? spec.requires : undefined,
+      affinity: emptyToUndefined(spec.affinity),
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -139,12 +141,15 @@ export function specToProto(spec: TaskSpec): ProtoTaskSpec {
     dependsOn: spec.dependsOn,
     onDependencyFailure: spec.onDependencyFailure,
     continueFrom: spec.continueFrom ?? '',
+    requires: spec.requires,
+    affinity: spec.affinity ?? '',
   };
 }
 
 export function taskToProto(task: Task): ProtoTask {
   return {
     id: task.id,
+    tenant: task.tenant,
     spec: specToProto(task.spec),
     state: stateToProto(task.state),
     createdAtMs: task.createdAtMs,
@@ -159,6 +164,7 @@ export function taskToProto(task: Task): ProtoTask {
     resumedFrom: task.resumedFrom ?? '',
     dependencies: task.dependencies ?? [],
     dependents: task.dependents ?? [],
+    waitingReason: task.waitingReason ?? '',
   };
 }
 
@@ -190,6 +196,8 @@ export function taskFromProto(task: Task__Output): Task {
       dependsOn: spec?.dependsOn ?? [],
       onDependencyFailure: (spec?.onDependencyFailure || 'fail') as Task['spec']['onDependencyFailure'],
       continueFrom: spec?.continueFrom || undefined,
+      requires: spec?.requires ?? [],
+      affinity: spec?.affinity || undefined,
     },
     state: stateFromProto(task.state) as TaskState,
     createdAtMs: task.createdAtMs,
@@ -231,7 +239,9 @@ export function taskFromProto(task: Task__Output): Task {
         ? task.dependencies.map((edge) => ({ taskId: edge.taskId, state: edge.state as EdgeState }))
         : undefined,
     dependents: task.dependents.length > 0 ? task.dependents : undefined,
+    waitingReason: task.waitingReason || undefined,
     resumedFrom: task.resumedFrom || undefined,
+    tenant: task.tenant || 'default',
   };
 }
 
@@ -279,6 +289,7 @@ export function scheduleToProto(schedule: Schedule, nextFireTimesMs: readonly nu
   const { spec } = schedule;
   return {
     id: schedule.id,
+    tenant: schedule.tenant,
     spec: {
       template: specToProto(spec.template),
       cron: spec.cron ?? '',

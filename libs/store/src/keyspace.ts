@@ -21,10 +21,20 @@ import type { TaskState } from '@claudine/core';
  *   {p}:index:state:<state>     zset    task ids in one state, scored by creation time
  *   {p}:worker:<id>             string  a worker's heartbeat (JSON), expires when it stops beating
  *   {p}:workers                 zset    worker ids, scored by last heartbeat
+ *   {p}:workers:last            hash    worker id → its last heartbeat (JSON), to list dead workers for a while
+ *   {p}:workers:drain           hash    worker id → drain request (JSON), until undone or the worker leaves
+ *   {p}:workers:drain           channel drain requests and undos, by worker id (same name, another namespace)
  *   {p}:worker:<id>:worktrees   string  a worker's kept worktrees (JSON inventory), expires with its heartbeat
  *   {p}:cancel                  channel cancellation requests for running tasks
  *   {p}:worktrees:gc            channel worktree collection requests, to one worker or all
  *   {p}:worktrees:gc:<request>  list    the workers' answers to one collection request, expires after 60 s
+ *   {p}:lease:coordinator      string  the coordinator lease: the holder's id, with a TTL (see lease.ts)
+ *   {p}:audit                   stream  the audit trail of mutating API calls (who, what, when, from where), capped
+ *   {p}:requirement-sets        hash    requirement queue name → JSON labels it needs (see task-routing.ts)
+ *   {p}:requirement-sets:new    channel a requirement set was first seen: workers recompute their queues
+ *   {p}:affinity:<key>          string  the worker that last started a task with this affinity key (7 days)
+ *   {p}:affinity-routed         zset    tasks routed to a preferred worker's queue, scored by their fallback deadline
+ *   {p}:waiting                 set     queued tasks that carry a waitingReason
  *   {p}:bull:<queue>:...        BullMQ's own keys
  */
 export interface Keyspace {
@@ -46,10 +56,19 @@ export interface Keyspace {
   tasksInState(state: TaskState): string;
   worker(workerId: string): string;
   readonly workers: string;
+  readonly workersLastBeat: string;
+  readonly workersDrain: string;
   workerWorktrees(workerId: string): string;
   readonly cancelChannel: string;
   readonly worktreeGcChannel: string;
   worktreeGcReplies(requestId: string): string;
+  readonly coordinatorLease: string;
+  readonly requirementSets: string;
+  readonly requirementSetsChannel: string;
+  affinity(key: string): string;
+  readonly affinityRouted: string;
+  readonly waitingTasks: string;
+  readonly audit: string;
 }
 
 export const DEFAULT_KEY_PREFIX = '{claudine}';
@@ -75,9 +94,18 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     tasksInState: (state) => `${prefix}:index:state:${state}`,
     worker: (workerId) => `${prefix}:worker:${workerId}`,
     workers: `${prefix}:workers`,
+    workersLastBeat: `${prefix}:workers:last`,
+    workersDrain: `${prefix}:workers:drain`,
     workerWorktrees: (workerId) => `${prefix}:worker:${workerId}:worktrees`,
     cancelChannel: `${prefix}:cancel`,
     worktreeGcChannel: `${prefix}:worktrees:gc`,
     worktreeGcReplies: (requestId) => `${prefix}:worktrees:gc:${requestId}`,
+    coordinatorLease: `${prefix}:lease:coordinator`,
+    requirementSets: `${prefix}:requirement-sets`,
+    requirementSetsChannel: `${prefix}:requirement-sets:new`,
+    affinity: (key) => `${prefix}:affinity:${key}`,
+    affinityRouted: `${prefix}:affinity-routed`,
+    waitingTasks: `${prefix}:waiting`,
+    audit: `${prefix}:audit`,
   };
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   AppError,
+  DEFAULT_TENANT,
   SCHEDULE_LIMITS,
   ScheduleSpecSchema,
   type Schedule,
@@ -109,9 +110,12 @@ export class ScheduleStore {
     redis: Redis,
     private readonly keys: Keyspace,
   ) {
-    redis.defineCommand('claudineScheduleSetState', { numberOfKeys: 0, lua: SET_STATE });
-    redis.defineCommand('claudineScheduleRecordFire', { numberOfKeys: 0, lua: RECORD_FIRE });
-    redis.defineCommand('claudineScheduleUpdateSpec', { numberOfKeys: 0, lua: UPDATE_SPEC });
+    // numberOfKeys 1: KEYS[1] is a key in the prefix's hash-tag slot, declared only so that a Redis
+    // Cluster routes the script to the node owning that slot (a script with no keys goes to any
+    // node, which refuses the keys the script builds from the prefix in ARGV[1]).
+    redis.defineCommand('claudineScheduleSetState', { numberOfKeys: 1, lua: SET_STATE });
+    redis.defineCommand('claudineScheduleRecordFire', { numberOfKeys: 1, lua: RECORD_FIRE });
+    redis.defineCommand('claudineScheduleUpdateSpec', { numberOfKeys: 1, lua: UPDATE_SPEC });
     this.redis = redis as ScheduleRedis;
   }
 
@@ -120,11 +124,13 @@ export class ScheduleStore {
     spec: ScheduleSpec,
     nowMs: number,
     nextFireAtMs: number | undefined,
+    tenant: string = DEFAULT_TENANT,
   ): Promise<void> {
     const k = this.keys;
     const multi = this.redis.multi();
     multi.hset(k.schedule(id), {
       id,
+      tenant,
       spec: JSON.stringify(spec),
       state: 'active',
       createdAt: nowMs,
@@ -153,6 +159,8 @@ export class ScheduleStore {
       text === undefined || text === '' ? undefined : Number(text);
     return {
       id,
+      // Schedules written before tenancy belong to the default tenant.
+      tenant: hash.tenant || DEFAULT_TENANT,
       spec: ScheduleSpecSchema.parse(JSON.parse(hash.spec ?? '{}')),
       state: hash.state as ScheduleState,
       stateReason: hash.stateReason || undefined,
@@ -172,29 +180,48 @@ export class ScheduleStore {
     return schedule;
   }
 
-  /** Newest first, optionally in some states; the page token is an offset. */
+  /**
+   * Newest first, optionally in some states and of one tenant; the page token is an offset (into
+   * the filtered list: schedules are few, and the tenant filter reads each candidate's tenant).
+   */
   async list(
     states: readonly ScheduleState[],
     pageSize: number,
     offset: number,
+    tenant?: string,
   ): Promise<{ ids: string[]; next: number | undefined }> {
     const k = this.keys;
     let ids: string[];
-    if (states.length === 0) {
+    if (tenant !== undefined) {
+      const candidates =
+        states.length === 0
+          ? await this.redis.zrevrange(k.allSchedules, 0, -1)
+          : await this.idsInStates(states);
+      const pipeline = this.redis.pipeline();
+      for (const id of candidates) pipeline.hget(k.schedule(id), 'tenant');
+      const tenants = (await pipeline.exec()) ?? [];
+      ids = candidates
+        .filter((_, i) => ((tenants[i]?.[1] as string | null) || DEFAULT_TENANT) === tenant)
+        .slice(offset, offset + pageSize + 1);
+    } else if (states.length === 0) {
       ids = await this.redis.zrevrange(k.allSchedules, offset, offset + pageSize);
     } else {
-      const all = await Promise.all(
-        states.map((state) => this.redis.zrevrange(k.schedulesInState(state), 0, -1, 'WITHSCORES')),
-      );
-      const scored: { id: string; score: number }[] = [];
-      for (const flat of all)
-        for (let i = 0; i + 1 < flat.length; i += 2)
-          scored.push({ id: flat[i]!, score: Number(flat[i + 1]) });
-      scored.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
-      ids = scored.slice(offset, offset + pageSize + 1).map((entry) => entry.id);
+      ids = (await this.idsInStates(states)).slice(offset, offset + pageSize + 1);
     }
     const more = ids.length > pageSize;
     return { ids: ids.slice(0, pageSize), next: more ? offset + pageSize : undefined };
+  }
+
+  /** Every schedule id in these states, newest first. */
+  private async idsInStates(states: readonly ScheduleState[]): Promise<string[]> {
+    const all = await Promise.all(
+      states.map((state) => this.redis.zrevrange(this.keys.schedulesInState(state), 0, -1, 'WITHSCORES')),
+    );
+    const scored: { id: string; score: number }[] = [];
+    for (const flat of all)
+      for (let i = 0; i + 1 < flat.length; i += 2) scored.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
+    return scored.map((entry) => entry.id);
   }
 
   /**
@@ -211,6 +238,7 @@ export class ScheduleStore {
   ): Promise<ScheduleState> {
     const nowMs = options.nowMs ?? Date.now();
     const [outcome, state] = await this.redis.claudineScheduleSetState(
+      this.keys.schedule(id),
       this.keys.prefix,
       id,
       nowMs,
@@ -229,6 +257,7 @@ export class ScheduleStore {
   /** @returns false when the fire was not recorded: the schedule is inactive, or the fire was handled already */
   async recordFire(id: string, record: FireRecord, nowMs = Date.now()): Promise<boolean> {
     const [outcome] = await this.redis.claudineScheduleRecordFire(
+      this.keys.schedule(id),
       this.keys.prefix,
       id,
       nowMs,
@@ -255,6 +284,7 @@ export class ScheduleStore {
     nowMs = Date.now(),
   ): Promise<ScheduleState> {
     const [outcome, state] = await this.redis.claudineScheduleUpdateSpec(
+      this.keys.schedule(id),
       this.keys.prefix,
       id,
       nowMs,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError, dependencyIds, TASK_LIMITS, type TaskSpec } from '@claudine/core';
+import { AppError, DEFAULT_TENANT, dependencyIds, TASK_LIMITS, type TaskSpec } from '@claudine/core';
 import {
   ADD_DEPENDENCIES,
   CREATE_WITH_DEPENDENCIES,
@@ -9,6 +9,7 @@ import {
 import type { Keyspace } from './keyspace';
 import { DEFAULT_MAX_EVENT_BYTES_PER_TASK, type TaskLinks } from './task-store';
 import { addTaskJobToTransaction, openQueueTransaction, type TaskQueue } from './task-queue';
+import { addRouteWrites, type TaskRoute } from './task-routing';
 
 interface GraphRedis extends Redis {
   claudineCreateWithDependencies(...args: (string | number)[]): Promise<string[]>;
@@ -16,6 +17,14 @@ interface GraphRedis extends Redis {
   claudineMarkQueued(...args: (string | number)[]): Promise<string[]>;
   claudineRecheckBlocked(...args: (string | number)[]): Promise<number>;
 }
+
+type ReleasedSpec = Pick<TaskSpec, 'priority' | 'maxAttempts' | 'affinity'> & { requires?: string[] };
+
+/** Picks each released task's queue (and route): the coordinator's TaskRouter. */
+export type ReleaseRouter = (
+  taskId: string,
+  spec: Pick<TaskSpec, 'requires' | 'affinity'>,
+) => Promise<{ queue: TaskQueue; route: TaskRoute }>;
 
 /** What became of a task created with dependencies. */
 export type CreateWithDependenciesOutcome =
@@ -53,10 +62,13 @@ export class TaskGraph {
   ) {
     this.maxEventBytes = options.maxEventBytesPerTask ?? DEFAULT_MAX_EVENT_BYTES_PER_TASK;
     this.maxVisited = options.maxVisited ?? DEFAULT_MAX_VISITED;
-    redis.defineCommand('claudineCreateWithDependencies', { numberOfKeys: 0, lua: CREATE_WITH_DEPENDENCIES });
-    redis.defineCommand('claudineAddDependencies', { numberOfKeys: 0, lua: ADD_DEPENDENCIES });
-    redis.defineCommand('claudineMarkQueued', { numberOfKeys: 0, lua: MARK_QUEUED });
-    redis.defineCommand('claudineRecheckBlocked', { numberOfKeys: 0, lua: RECHECK_BLOCKED });
+    // numberOfKeys 1: KEYS[1] is a key in the prefix's hash-tag slot, declared only so that a Redis
+    // Cluster routes the script to the node owning that slot (a script with no keys goes to any
+    // node, which refuses the keys the script builds from the prefix in ARGV[1]).
+    redis.defineCommand('claudineCreateWithDependencies', { numberOfKeys: 1, lua: CREATE_WITH_DEPENDENCIES });
+    redis.defineCommand('claudineAddDependencies', { numberOfKeys: 1, lua: ADD_DEPENDENCIES });
+    redis.defineCommand('claudineMarkQueued', { numberOfKeys: 1, lua: MARK_QUEUED });
+    redis.defineCommand('claudineRecheckBlocked', { numberOfKeys: 1, lua: RECHECK_BLOCKED });
     this.redis = redis as GraphRedis;
   }
 
@@ -70,10 +82,16 @@ export class TaskGraph {
     nowMs = Date.now(),
     links: TaskLinks = {},
   ): Promise<CreateWithDependenciesOutcome> {
-    const fields: Record<string, string> = { id: taskId, spec: JSON.stringify(spec) };
+    const fields: Record<string, string> = {
+      id: taskId,
+      tenant: links.tenant ?? DEFAULT_TENANT,
+      spec: JSON.stringify(spec),
+    };
     if (links.retryOf) fields.retryOf = links.retryOf;
     if (links.resumedFrom) fields.resumedFrom = links.resumedFrom;
+    if (spec.affinity) fields.affinity = spec.affinity;
     const reply = await this.redis.claudineCreateWithDependencies(
+      this.keys.readyTasks,
       this.keys.prefix,
       taskId,
       nowMs,
@@ -109,6 +127,7 @@ export class TaskGraph {
     nowMs = Date.now(),
   ): Promise<{ remaining: number } | { ended: 'failed' | 'cancelled'; dependency: string }> {
     const [outcome, ...rest] = await this.redis.claudineAddDependencies(
+      this.keys.readyTasks,
       this.keys.prefix,
       taskId,
       nowMs,
@@ -144,24 +163,46 @@ export class TaskGraph {
    * accepts a ready task.
    * @returns the ids this call moved to queued
    */
-  async release(queue: TaskQueue, taskIds: readonly string[]): Promise<string[]> {
+  async release(queueOrRouter: TaskQueue | ReleaseRouter, taskIds: readonly string[]): Promise<string[]> {
     if (taskIds.length === 0) return [];
     const specs = await this.redis.pipeline(taskIds.map((id) => ['hget', this.keys.task(id), 'spec'])).exec();
     const jobs = taskIds.flatMap((taskId, i) => {
       const specJson = specs?.[i]?.[1];
       if (typeof specJson !== 'string') return [];
-      return [{ taskId, spec: JSON.parse(specJson) as Pick<TaskSpec, 'priority' | 'maxAttempts'> }];
+      // Specs stored before `requires` existed read as requiring nothing.
+      const spec = JSON.parse(specJson) as ReleasedSpec;
+      return [{ taskId, spec: { ...spec, requires: spec.requires ?? [] } }];
     });
     if (jobs.length > 0) {
-      const transaction = await openQueueTransaction(queue);
-      for (const { taskId, spec } of jobs)
+      const routed = await Promise.all(
+        jobs.map(async ({ taskId, spec }) =>
+          typeof queueOrRouter === 'function'
+            ? queueOrRouter(taskId, spec)
+            : { queue: queueOrRouter, route: { queueName: queueOrRouter.name } },
+        ),
+      );
+      const first = routed[0];
+      if (!first) return [];
+      // All of a flow's queues share one hash tag: one transaction holds every job.
+      const transaction = await openQueueTransaction(first.queue);
+      const multi = transaction as unknown as ReturnType<Redis['multi']>;
+      for (const [i, { taskId, spec }] of jobs.entries()) {
+        const { queue, route } = routed[i] ?? first;
+        addRouteWrites(multi, this.keys, taskId, spec, route, spec.requires.length > 0);
         await addTaskJobToTransaction(queue, transaction, taskId, spec.priority, spec.maxAttempts);
+      }
       const results = await transaction.exec();
       const failure = results?.find(([error]) => error !== null)?.[0];
       if (failure) throw failure;
     }
     // Stamped now: the jobs exist from here on.
-    return this.redis.claudineMarkQueued(this.keys.prefix, Date.now(), this.maxEventBytes, ...taskIds);
+    return this.redis.claudineMarkQueued(
+      this.keys.readyTasks,
+      this.keys.prefix,
+      Date.now(),
+      this.maxEventBytes,
+      ...taskIds,
+    );
   }
 
   /** Tasks whose dependencies are done and that wait to be queued, oldest first. */
@@ -178,7 +219,13 @@ export class TaskGraph {
   async recheck(taskIds: readonly string[], nowMs = Date.now()): Promise<number> {
     if (taskIds.length === 0) return 0;
     return Number(
-      await this.redis.claudineRecheckBlocked(this.keys.prefix, nowMs, this.maxEventBytes, ...taskIds),
+      await this.redis.claudineRecheckBlocked(
+        this.keys.readyTasks,
+        this.keys.prefix,
+        nowMs,
+        this.maxEventBytes,
+        ...taskIds,
+      ),
     );
   }
 }

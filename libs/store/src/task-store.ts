@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import {
   AppError,
   AttemptSchema,
+  DEFAULT_TENANT,
   dependencyIds,
   TASK_STATES,
   TaskErrorSchema,
@@ -27,8 +28,11 @@ import {
   REMOVE_IF_EXPIRED,
   REQUEUE_ATTEMPT,
   START_ATTEMPT,
+  HOLDS_ATTEMPT,
+  UPDATE_ATTEMPT,
 } from './scripts';
 import { addTaskJobToTransaction, openQueueTransaction, type TaskQueue } from './task-queue';
+import { addRouteWrites, AFFINITY_KEY_TTL_MS, requirementQueueName, type TaskRoute } from './task-routing';
 
 export interface TaskStoreOptions {
   /**
@@ -36,6 +40,12 @@ export interface TaskStoreOptions {
    * newest) and counted in the task hash's `droppedEvents`. @default 10 MiB
    */
   maxEventBytesPerTask?: number;
+  /**
+   * A tenant's List reads the shared indexes this many entries at a time, and at most
+   * `listScanBudget` entries per page (then returns a short page with a token). @default 200, 5000
+   */
+  listScanBatch?: number;
+  listScanBudget?: number;
 }
 
 export const DEFAULT_MAX_EVENT_BYTES_PER_TASK = 10 * 1024 * 1024;
@@ -43,6 +53,8 @@ export const DEFAULT_MAX_EVENT_BYTES_PER_TASK = 10 * 1024 * 1024;
 export type StartAttemptResult =
   | { outcome: 'started'; attemptNumber: number }
   | { outcome: 'missing' }
+  /** The task was moved to another queue than the one this job came from: drop the job. */
+  | { outcome: 'rerouted' }
   | { outcome: 'not-runnable'; state: TaskState };
 
 export type CancelResult =
@@ -53,14 +65,38 @@ export type CancelResult =
 
 export interface FinishAttemptInput {
   state: 'completed' | 'failed' | 'cancelled';
+  /** The attempt as it ended. Its `number` and `workerId` are the fence (see `fenced`). */
   attempt: Attempt;
   result?: TaskResult;
   error?: TaskError;
   reason?: string;
+  /**
+   * Applied only while `attempt.workerId` holds the task's current attempt: running, `attempt.number`
+   * its last attempt, without an outcome yet. False for a settlement by the queue itself (a job it
+   * gave up), which is not made by the attempt's holder. @default true
+   */
+  fenced?: boolean;
 }
 
-/** How a new task relates to an earlier one (RetryTask, ResumeTask). */
+/**
+ * How a finish ended: `finished` (applied), `fenced` (the caller no longer holds the task's
+ * current attempt: another worker took it over, nothing was written), `already-finished`.
+ */
+export type FinishAttemptOutcome = 'finished' | 'fenced' | 'already-finished';
+
+/** How a requeue ended: `requeued`, `fenced` (see FinishAttemptOutcome), or `not-running`. */
+export type RequeueAttemptOutcome = 'requeued' | 'fenced' | 'not-running';
+
+/** The holder of one attempt, for the fence checks. */
+export interface AttemptFence {
+  workerId: string;
+  attemptNumber: number;
+}
+
+/** Whose a new task is, and how it relates to an earlier one (RetryTask, ResumeTask). */
 export interface TaskLinks {
+  /** The tenant that owns it. @default 'default' */
+  tenant?: string;
   retryOf?: string;
   resumedFrom?: string;
   resume?: ResumePlan;
@@ -70,6 +106,8 @@ export interface ListTasksInput {
   states?: readonly TaskState[];
   pageSize: number;
   pageToken?: string;
+  /** Only this tenant's tasks. */
+  tenant?: string;
 }
 
 interface ScriptedRedis extends Redis {
@@ -79,9 +117,13 @@ interface ScriptedRedis extends Redis {
   claudineAppendEvents(...args: (string | number)[]): Promise<number>;
   claudineRequeueAttempt(...args: (string | number)[]): Promise<[string]>;
   claudineRemoveIfExpired(...args: (string | number)[]): Promise<number>;
+  claudineUpdateAttempt(...args: (string | number)[]): Promise<number>;
+  claudineHoldsAttempt(...args: (string | number)[]): Promise<number>;
 }
 
 const TIE_OVERSCAN = 64;
+const LIST_SCAN_BATCH = 200;
+const LIST_SCAN_BUDGET = 5_000;
 
 /**
  * The task records in Redis: their creation (atomic with the BullMQ job), state transitions
@@ -90,6 +132,8 @@ const TIE_OVERSCAN = 64;
 export class TaskStore {
   private readonly redis: ScriptedRedis;
   private readonly maxEventBytes: number;
+  private readonly listScanBatch: number;
+  private readonly listScanBudget: number;
 
   constructor(
     redis: Redis,
@@ -97,12 +141,16 @@ export class TaskStore {
     options: TaskStoreOptions = {},
   ) {
     this.maxEventBytes = options.maxEventBytesPerTask ?? DEFAULT_MAX_EVENT_BYTES_PER_TASK;
+    this.listScanBatch = options.listScanBatch ?? LIST_SCAN_BATCH;
+    this.listScanBudget = options.listScanBudget ?? LIST_SCAN_BUDGET;
     redis.defineCommand('claudineStartAttempt', { numberOfKeys: 6, lua: START_ATTEMPT });
     redis.defineCommand('claudineFinishAttempt', { numberOfKeys: 5, lua: FINISH_ATTEMPT });
     redis.defineCommand('claudineCancel', { numberOfKeys: 4, lua: CANCEL });
-    redis.defineCommand('claudineAppendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS });
+    redis.defineCommand('claudineAppendEvents', { numberOfKeys: 3, lua: APPEND_EVENTS });
     redis.defineCommand('claudineRequeueAttempt', { numberOfKeys: 5, lua: REQUEUE_ATTEMPT });
     redis.defineCommand('claudineRemoveIfExpired', { numberOfKeys: 10, lua: REMOVE_IF_EXPIRED });
+    redis.defineCommand('claudineUpdateAttempt', { numberOfKeys: 2, lua: UPDATE_ATTEMPT });
+    redis.defineCommand('claudineHoldsAttempt', { numberOfKeys: 2, lua: HOLDS_ATTEMPT });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -116,13 +164,17 @@ export class TaskStore {
     spec: TaskSpec,
     nowMs = Date.now(),
     links: TaskLinks = {},
+    /** The job goes to `queue`; a deadline when it waits there for a preferred worker (task-routing.ts). */
+    route: Omit<TaskRoute, 'queueName'> = {},
   ): Promise<Task> {
     const keys = this.keys;
     const transaction = await openQueueTransaction(queue);
     const multi = transaction as unknown as ReturnType<Redis['multi']>;
     const firstEvent = { type: 'task.state', data: JSON.stringify({ state: 'queued' }) };
+    const tenant = links.tenant ?? DEFAULT_TENANT;
     multi.hset(keys.task(taskId), {
       id: taskId,
+      tenant,
       spec: JSON.stringify(spec),
       state: 'queued',
       createdAt: nowMs,
@@ -134,10 +186,19 @@ export class TaskStore {
       ...(links.retryOf ? { retryOf: links.retryOf } : {}),
       ...(links.resumedFrom ? { resumedFrom: links.resumedFrom } : {}),
       ...(links.resume ? { resume: JSON.stringify(links.resume) } : {}),
+      ...(spec.affinity ? { affinity: spec.affinity } : {}),
     });
     multi.zadd(keys.allTasks, nowMs, taskId);
     multi.zadd(keys.tasksInState('queued'), nowMs, taskId);
     multi.xadd(keys.events(taskId), '0-1', 'type', firstEvent.type, 'time', nowMs, 'data', firstEvent.data);
+    addRouteWrites(
+      multi,
+      keys,
+      taskId,
+      spec,
+      { ...route, queueName: queue.name },
+      this.firstSightOfRequirements(spec),
+    );
     await addTaskJobToTransaction(queue, transaction, taskId, spec.priority, spec.maxAttempts);
     const results = await transaction.exec();
     const failure = results?.find(([error]) => error !== null)?.[0];
@@ -162,7 +223,22 @@ export class TaskStore {
       updatedAtMs: nowMs,
       attempts: [],
       ...links,
+      tenant,
     };
+  }
+
+  private readonly announcedRequirementSets = new Set<string>();
+
+  /**
+   * True the first time this process writes a task with these requirements: the write then
+   * tells the workers (they also re-read the sets on every heartbeat, so a lost notice only delays).
+   */
+  firstSightOfRequirements(spec: Pick<TaskSpec, 'requires'>): boolean {
+    if (spec.requires.length === 0) return false;
+    const name = requirementQueueName(spec.requires);
+    if (this.announcedRequirementSets.has(name)) return false;
+    this.announcedRequirementSets.add(name);
+    return true;
   }
 
   async get(taskId: string): Promise<Task | undefined> {
@@ -204,24 +280,34 @@ export class TaskStore {
     states,
     pageSize,
     pageToken,
+    tenant,
   }: ListTasksInput): Promise<{ tasks: Task[]; nextPageToken: string }> {
     const cursor = pageToken ? decodeCursor(pageToken) : undefined;
     const indexes =
       states && states.length > 0
         ? [...new Set(states)].map((s) => this.keys.tasksInState(s))
         : [this.keys.allTasks];
+    if (tenant !== undefined) return this.listOfTenant(indexes, tenant, pageSize, cursor);
+    const { candidates } = await this.candidatesAfter(indexes, cursor, pageSize + TIE_OVERSCAN);
+    const page = candidates.slice(0, pageSize);
+    const tasks = await this.getMany(page.map((c) => c.id));
+    const last = page[page.length - 1];
+    const nextPageToken = candidates.length > pageSize && last ? encodeCursor(last) : '';
+    return { tasks, nextPageToken };
+  }
+
+  /** Index entries after a cursor, newest first, up to `limit` from each index; `truncated` when an index had more. */
+  private async candidatesAfter(
+    indexes: readonly string[],
+    cursor: { score: number; id: string } | undefined,
+    limit: number,
+  ): Promise<{ candidates: { id: string; score: number }[]; truncated: boolean }> {
     const max = cursor ? String(cursor.score) : '+inf';
     const candidates: { id: string; score: number }[] = [];
+    let truncated = false;
     for (const index of indexes) {
-      const flat = await this.redis.zrevrangebyscore(
-        index,
-        max,
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        pageSize + TIE_OVERSCAN,
-      );
+      const flat = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit);
+      if (flat.length / 2 >= limit) truncated = true;
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const id = flat[i] as string;
         const score = Number(flat[i + 1]);
@@ -230,17 +316,78 @@ export class TaskStore {
       }
     }
     candidates.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    const page = candidates.slice(0, pageSize);
-    const tasks = await this.getMany(page.map((c) => c.id));
-    const last = page[page.length - 1];
-    const nextPageToken = candidates.length > pageSize && last ? encodeCursor(last) : '';
-    return { tasks, nextPageToken };
+    return { candidates, truncated };
+  }
+
+  /**
+   * One tenant's page, read from the shared indexes in batches and filtered. The cursor is the
+   * last entry looked at, so paging stays exact; after listScanBudget entries without a full
+   * page, the page is returned short with a token to go on.
+   */
+  private async listOfTenant(
+    indexes: readonly string[],
+    tenant: string,
+    pageSize: number,
+    start: { score: number; id: string } | undefined,
+  ): Promise<{ tasks: Task[]; nextPageToken: string }> {
+    const tasks: Task[] = [];
+    let cursor = start;
+    let scanned = 0;
+    for (;;) {
+      const { candidates, truncated } = await this.candidatesAfter(
+        indexes,
+        cursor,
+        this.listScanBatch + TIE_OVERSCAN,
+      );
+      // Of several indexes, only the first listScanBatch merged entries are sure to have no
+      // unread entry of another index before them.
+      const batch = candidates.slice(0, this.listScanBatch);
+      const tenants = await this.tenantsOf(batch.map((c) => c.id));
+      for (const [i, candidate] of batch.entries()) {
+        if (tenants[i] !== tenant) {
+          cursor = candidate;
+          continue;
+        }
+        const task = await this.get(candidate.id);
+        if (!task) {
+          cursor = candidate;
+          continue;
+        }
+        // One more of the tenant's beyond a full page: there is a next page, from the last shown.
+        if (tasks.length === pageSize) return { tasks, nextPageToken: cursor ? encodeCursor(cursor) : '' };
+        tasks.push(task);
+        cursor = candidate;
+      }
+      scanned += batch.length;
+      const exhausted = !truncated && candidates.length <= this.listScanBatch;
+      if (exhausted || batch.length === 0) return { tasks, nextPageToken: '' };
+      if (scanned >= this.listScanBudget) return { tasks, nextPageToken: cursor ? encodeCursor(cursor) : '' };
+    }
+  }
+
+  /** Each task's tenant (`default` for tasks written before tenancy; undefined for a missing task). */
+  async tenantsOf(taskIds: readonly string[]): Promise<(string | undefined)[]> {
+    if (taskIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of taskIds) pipeline.hmget(this.keys.task(id), 'tenant', 'state');
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, value]) => {
+      const [tenant, state] = (value ?? []) as (string | null)[];
+      return state ? tenant || DEFAULT_TENANT : undefined;
+    });
+  }
+
+  /** A task's tenant, or undefined when there is no such task. */
+  async tenantOf(taskId: string): Promise<string | undefined> {
+    return (await this.tenantsOf([taskId]))[0];
   }
 
   async startAttempt(
     taskId: string,
     attempt: Omit<Attempt, 'number'>,
     nowMs = Date.now(),
+    /** The queue the job was taken from; the start is refused when the task was routed elsewhere. */
+    queueName = '',
   ): Promise<StartAttemptResult> {
     const k = this.keys;
     const [outcome, number] = await this.redis.claudineStartAttempt(
@@ -255,19 +402,58 @@ export class TaskStore {
       this.maxEventBytes,
       taskId,
       k.prefix,
+      queueName,
+      AFFINITY_KEY_TTL_MS,
     );
     if (outcome === 'started') return { outcome, attemptNumber: Number(number) };
-    if (outcome === 'missing') return { outcome };
+    if (outcome === 'missing' || outcome === 'rerouted') return { outcome };
     return { outcome: 'not-runnable', state: TaskStateSchema.parse(outcome) };
   }
 
-  /** Records an attempt's progress (agent started, session id) while the task runs. */
-  async updateAttempt(taskId: string, attempt: Attempt): Promise<void> {
-    await this.redis.lset(this.keys.attempts(taskId), attempt.number - 1, JSON.stringify(attempt));
+  /**
+   * Records an attempt's progress (agent started, session id) while the task runs.
+   * @returns false when `attempt.workerId` no longer holds it (fenced: nothing written)
+   */
+  async updateAttempt(taskId: string, attempt: Attempt): Promise<boolean> {
+    const written = await this.redis.claudineUpdateAttempt(
+      this.keys.task(taskId),
+      this.keys.attempts(taskId),
+      attempt.number,
+      JSON.stringify(attempt),
+      attempt.workerId,
+    );
+    return Number(written) === 1;
   }
 
-  /** Moves a running task to its final state. Returns false when it had already finished. */
+  /**
+   * Whether a worker still holds the task's current attempt: the task runs, that attempt is its
+   * last one, it is the worker's, and it has no outcome yet.
+   */
+  async holdsAttempt(taskId: string, fence: AttemptFence): Promise<boolean> {
+    const held = await this.redis.claudineHoldsAttempt(
+      this.keys.task(taskId),
+      this.keys.attempts(taskId),
+      fence.attemptNumber,
+      fence.workerId,
+    );
+    return Number(held) === 1;
+  }
+
+  /** Moves a running task to its final state. Returns false when nothing was applied (see tryFinishAttempt). */
   async finishAttempt(taskId: string, input: FinishAttemptInput, nowMs = Date.now()): Promise<boolean> {
+    return (await this.tryFinishAttempt(taskId, input, nowMs)) === 'finished';
+  }
+
+  /**
+   * Moves a running task to its final state, if the caller still holds its current attempt
+   * (unless `input.fenced` is false).
+   * @throws AppError TASK_NOT_FOUND
+   */
+  async tryFinishAttempt(
+    taskId: string,
+    input: FinishAttemptInput,
+    nowMs = Date.now(),
+  ): Promise<FinishAttemptOutcome> {
     const k = this.keys;
     const [outcome] = await this.redis.claudineFinishAttempt(
       k.task(taskId),
@@ -285,14 +471,17 @@ export class TaskStore {
       this.maxEventBytes,
       taskId,
       k.prefix,
+      input.fenced === false ? '' : input.attempt.workerId,
     );
     if (outcome === 'missing') throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
-    return outcome === 'finished';
+    if (outcome === 'finished' || outcome === 'fenced') return outcome;
+    return 'already-finished';
   }
 
   /**
    * Closes a failed or handed-back attempt and puts the task back in `queued`, for BullMQ to run
-   * again. Returns false when the task is no longer running (for example, cancelled meanwhile).
+   * again. Returns false when the task is no longer running (for example, cancelled meanwhile),
+   * or when `attempt.workerId` no longer holds it (see tryRequeueAttempt).
    */
   async requeueAttempt(
     taskId: string,
@@ -300,6 +489,20 @@ export class TaskStore {
     reason: string,
     nowMs = Date.now(),
   ): Promise<boolean> {
+    return (await this.tryRequeueAttempt(taskId, attempt, reason, nowMs)) === 'requeued';
+  }
+
+  /**
+   * requeueAttempt, telling why nothing happened: `fenced` when `attempt.workerId` no longer
+   * holds the task's current attempt.
+   * @throws AppError TASK_NOT_FOUND
+   */
+  async tryRequeueAttempt(
+    taskId: string,
+    attempt: Attempt,
+    reason: string,
+    nowMs = Date.now(),
+  ): Promise<RequeueAttemptOutcome> {
     const k = this.keys;
     const [outcome] = await this.redis.claudineRequeueAttempt(
       k.task(taskId),
@@ -313,9 +516,11 @@ export class TaskStore {
       reason,
       this.maxEventBytes,
       taskId,
+      attempt.workerId,
     );
     if (outcome === 'missing') throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
-    return outcome === 'requeued';
+    if (outcome === 'requeued' || outcome === 'fenced') return outcome;
+    return 'not-running';
   }
 
   /** Cancels a queued task at once, or marks a running one for its worker to stop. */
@@ -401,14 +606,26 @@ export class TaskStore {
     return taskIds.filter((_, i) => results[i]?.[1] === '1');
   }
 
-  /** Appends events to the task's stream; returns the offset of the last one (0: no such task). */
-  async appendEvents(taskId: string, events: readonly NewTaskEvent[], nowMs = Date.now()): Promise<number> {
+  /**
+   * Appends events to the task's stream; returns the offset of the last one (0: no such task).
+   * With a fence (a worker's events), they are written only while that worker holds the task's
+   * current attempt; -1 when it does not (nothing written).
+   */
+  async appendEvents(
+    taskId: string,
+    events: readonly NewTaskEvent[],
+    nowMs = Date.now(),
+    fence?: AttemptFence,
+  ): Promise<number> {
     if (events.length === 0) return 0;
     const args: (string | number)[] = [
       this.keys.task(taskId),
       this.keys.events(taskId),
+      this.keys.attempts(taskId),
       this.maxEventBytes,
       nowMs,
+      fence?.workerId ?? '',
+      fence?.attemptNumber ?? 0,
     ];
     for (const event of events) args.push(event.type, JSON.stringify(event.data));
     return Number(await this.redis.claudineAppendEvents(...args));
@@ -448,6 +665,8 @@ export function decodeTask(
     if (!edges.some((edge) => edge.taskId === id)) edges.push({ taskId: id, state: state as EdgeState });
   return {
     id: hash.id ?? '',
+    // Tasks written before tenancy belong to the default tenant.
+    tenant: hash.tenant || DEFAULT_TENANT,
     spec,
     state: TaskStateSchema.parse(hash.state),
     createdAtMs: Number(hash.createdAt),
@@ -464,6 +683,8 @@ export function decodeTask(
     resume: hash.resume ? (JSON.parse(hash.resume) as ResumePlan) : undefined,
     dependencies: edges.length > 0 ? edges : undefined,
     dependents: dependents.length > 0 ? [...dependents].sort() : undefined,
+    // A reason only means something while the task waits in a queue.
+    waitingReason: hash.state === 'queued' && hash.waitingReason ? hash.waitingReason : undefined,
   };
 }
 

@@ -40,6 +40,7 @@ describe('TaskStore', () => {
     await store.create(queue, id, spec, 1000);
     expect(await store.get(id)).toEqual({
       id,
+      tenant: 'default',
       spec,
       state: 'queued',
       createdAtMs: 1000,

@@ -3,6 +3,8 @@ export { createBareRemote, createGitRepository, isolatedGitEnv } from './git-fix
 export type { GitFixture, GitRepositoryOptions } from './git-fixture';
 export { startRedis } from './redis-harness';
 export type { RedisHarness } from './redis-harness';
+export { startRedisCluster, startRedisSentinel } from './redis-topologies';
+export type { RedisClusterHarness, RedisSentinelHarness, RedisTopologyOptions } from './redis-topologies';
 export { startScriptedAnthropic } from './scripted-anthropic';
 export type {
   ContentBlock,
@@ -23,6 +25,8 @@ export {
   writeRelativeFileThenFinish,
 } from './scripted-responders';
 export { createTempDir } from './temp-dir';
+export { createTlsFixture } from './tls-fixture';
+export type { TlsFixture } from './tls-fixture';
 export type { TempDir } from './temp-dir';
 export { onceEvent, waitFor, withDeadline } from './wait-for';
 export type { ProbeResult, WaitForOptions } from './wait-for';

@@ -75,20 +75,28 @@ function killLeftoverChildren(): void {
   for (const child of liveChildren) child.kill('SIGKILL');
 }
 
-class RedisProcess {
+/** A redis-server child; exported for the topologies (redis-topologies.ts). */
+export class RedisProcess {
   private readonly child: ChildProcess;
   private readonly closed: Promise<void>;
   private tail = '';
   private stopping: Promise<void> | undefined;
 
+  /**
+   * @param args replace the standard ones (loopback, no persistence, noeviction) when given, e.g.
+   *   a sentinel's config file and `--sentinel`
+   */
   constructor(
     binary: string,
     port: number,
     private readonly dir: TempDir,
+    args?: string[],
+    /** The log line that says it serves (a Sentinel prints no "Ready to accept connections"). */
+    private readonly readyLine = 'Ready to accept connections',
   ) {
     this.child = spawn(
       binary,
-      [
+      args ?? [
         '--port',
         String(port),
         '--bind',
@@ -138,7 +146,7 @@ class RedisProcess {
         resolve(outcome);
       };
       const onData = (): void => {
-        if (this.tail.includes('Ready to accept connections')) settle('ready');
+        if (this.tail.includes(this.readyLine)) settle('ready');
       };
       const timer = setTimeout(() => settle('timeout'), Math.max(deadline - Date.now(), 0));
       this.child.stdout?.on('data', onData);
@@ -196,7 +204,7 @@ async function startRedisContainer(keyPrefix: string): Promise<RedisHarness> {
   };
 }
 
-async function findExecutable(name: string): Promise<string | undefined> {
+export async function findExecutable(name: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ClusterClient, DEFAULT_ADDRESS } from './client/cluster-client';
+import { ClusterClient, DEFAULT_ADDRESS, type ConnectOptions } from './client/cluster-client';
+import { auditCommand, type AuditFlags } from './commands/audit-command';
 import { dependCommand, type DependFlags } from './commands/graph-command';
 import {
   pipelineCommand,
@@ -21,9 +22,9 @@ import {
   resumeCommand,
   retryCommand,
   statusCommand,
-  workersCommand,
   type LogsFlags,
 } from './commands/task-commands';
+import { workersCommand, workersDrainCommand } from './commands/worker-commands';
 import {
   worktreesGcCommand,
   worktreesListCommand,
@@ -39,7 +40,12 @@ function withClient<A extends unknown[]>(run: (client: ClusterClient, ...args: A
   return async (...args: A): Promise<void> => {
     const address =
       (program.opts().address as string | undefined) ?? process.env.CLAUDINE_ADDRESS ?? DEFAULT_ADDRESS;
-    const client = ClusterClient.connect(address);
+    let client: ClusterClient;
+    try {
+      client = ClusterClient.connect(address, connectOptions());
+    } catch (error) {
+      fail(error);
+    }
     let code: number;
     try {
       code = await run(client, ...args);
@@ -52,12 +58,39 @@ function withClient<A extends unknown[]>(run: (client: ClusterClient, ...args: A
   };
 }
 
+/** Token and TLS files: the flags, else the environment (empty values count as unset). */
+function connectOptions(): ConnectOptions {
+  const flags = program.opts<{
+    token?: string;
+    tlsCa?: string;
+    tlsCert?: string;
+    tlsKey?: string;
+    tlsServerName?: string;
+  }>();
+  const env = (name: string): string | undefined => process.env[name] || undefined;
+  return {
+    token: flags.token ?? env('CLAUDINE_TOKEN'),
+    tlsCaFile: flags.tlsCa ?? env('CLAUDINE_TLS_CA_FILE'),
+    tlsCertFile: flags.tlsCert ?? env('CLAUDINE_TLS_CLIENT_CERT_FILE'),
+    tlsKeyFile: flags.tlsKey ?? env('CLAUDINE_TLS_CLIENT_KEY_FILE'),
+    tlsServerName: flags.tlsServerName ?? env('CLAUDINE_TLS_SERVER_NAME'),
+  };
+}
+
 const program = new Command()
   .name('claudine')
   .description('Delegate coding tasks to Claude Code agents running on a cluster of workers.')
   .option(
     '--address <host:port>',
     `coordinator gRPC address (env CLAUDINE_ADDRESS, default ${DEFAULT_ADDRESS})`,
+  )
+  .option('--token <token>', 'bearer token for a coordinator that requires one (env CLAUDINE_TOKEN)')
+  .option('--tls-ca <file>', "TLS: the CA (PEM) of the coordinator's certificate (env CLAUDINE_TLS_CA_FILE)")
+  .option('--tls-cert <file>', 'TLS: a client certificate (PEM) (env CLAUDINE_TLS_CLIENT_CERT_FILE)')
+  .option('--tls-key <file>', "TLS: the client certificate's key (PEM) (env CLAUDINE_TLS_CLIENT_KEY_FILE)")
+  .option(
+    '--tls-server-name <name>',
+    'TLS: the name to check the certificate against, when the address is not it (env CLAUDINE_TLS_SERVER_NAME)',
   )
   .showHelpAfterError()
   // Usage errors exit 2 (invalid input), never 1, which means "the task failed".
@@ -96,6 +129,15 @@ function taskSpecOptions(command: Command): Command {
     .option('--max-turns <n>', 'stop after this many agent turns')
     .option('--append-system-prompt <text>', 'extra system prompt')
     .option('--label <key=value>', 'a label; repeatable', collect)
+    .option(
+      '--requires <labels>',
+      'worker labels the task needs, comma-separated (e.g. gpu,repo:web); repeatable',
+      collect,
+    )
+    .option(
+      '--affinity <task-id|key>',
+      'prefer the worker that ran this task (or last ran a task with this key), for warm caches',
+    )
     .option(
       '--merge <strategy>',
       'branch (keep the task branch; pushed for URL repositories) | pr (push, open a pull request with gh) | auto (merge into the base branch) | patch | none',
@@ -225,6 +267,7 @@ program
   .argument('[taskId]')
   .option('--state <state>', 'only tasks in this state; repeatable', collect)
   .option('--limit <n>', 'how many tasks', '50')
+  .option('--tenant <name>', "admin tokens: only this tenant's tasks")
   .option(
     '--graph',
     'with a task id: draw its dependencies and its dependents, recursively (at most 200 tasks)',
@@ -235,7 +278,7 @@ program
       (
         client,
         taskId: string | undefined,
-        flags: { json?: boolean; state?: string[]; limit?: string; graph?: boolean },
+        flags: { json?: boolean; state?: string[]; limit?: string; graph?: boolean; tenant?: string },
       ) => statusCommand(client, taskId, flags),
     ),
   );
@@ -306,11 +349,25 @@ program
     withClient((client, taskId: string, flags: { output?: string }) => patchCommand(client, taskId, flags)),
   );
 
-program
+const workers = program
   .command('workers')
-  .description('the live workers and what they run')
+  .description(
+    'the workers: state (running, draining, paused, dead), tasks running / allowed now (max), load, free memory, labels',
+  )
   .option('--json', 'print JSON')
   .action(withClient((client, flags: { json?: boolean }) => workersCommand(client, flags)));
+
+workers
+  .command('drain')
+  .description('stop a worker taking new tasks (its running tasks go on); --undo takes it back')
+  .argument('<workerId>')
+  .option('--undo', 'let the worker take new tasks again')
+  .option('--json', 'print JSON')
+  .action(
+    withClient((client, workerId: string, flags: { undo?: boolean; json?: boolean }) =>
+      workersDrainCommand(client, workerId, flags),
+    ),
+  );
 
 const worktrees = program
   .command('worktrees')
@@ -339,5 +396,17 @@ worktrees
   .option('--dry-run', 'only report what would be removed')
   .option('--json', 'print JSON')
   .action(withClient((client, flags: WorktreesGcFlags) => worktreesGcCommand(client, flags)));
+
+program
+  .command('audit')
+  .description('the audit trail of mutating calls, newest first: when, who, what, outcome, from where')
+  .option(
+    '--since <when>',
+    'only entries since a time: a duration back from now (1h, 2d) or an ISO 8601 time',
+  )
+  .option('--limit <n>', 'how many entries (1 to 1000)', '100')
+  .option('--tenant <name>', "admin tokens: only this tenant's entries")
+  .option('--json', 'print JSON')
+  .action(withClient((client, flags: AuditFlags) => auditCommand(client, flags)));
 
 program.parseAsync(process.argv).catch(fail);

@@ -8,6 +8,8 @@ export const EXIT = {
   unavailable: 3,
   refused: 4,
   internal: 5,
+  /** No valid token (UNAUTHENTICATED), or the token may not do this (PERMISSION_DENIED). */
+  denied: 6,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -17,6 +19,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'CONFIG_INVALID':
       return EXIT.invalidInput;
     case 'UNAVAILABLE':
+    case 'REDIS_MISCONFIGURED':
       return EXIT.unavailable;
     case 'TASK_NOT_FOUND':
     case 'PATCH_NOT_FOUND':
@@ -33,6 +36,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'DEPENDENCY_CYCLE':
     case 'POLICY_REFUSED':
       return EXIT.refused;
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+      return EXIT.denied;
     default:
       return EXIT.internal;
   }
@@ -63,7 +69,8 @@ function ago(ms: number | undefined): string {
 /** One line per task, for `status` without an id. */
 export function formatTaskRow(task: Task): string {
   const prompt = task.spec.prompt.replace(/\s+/g, ' ').slice(0, 60);
-  return `${task.id}  ${task.state.padEnd(9)}  ${task.spec.priority}  ${ago(task.createdAtMs).padEnd(10)}  ${prompt}`;
+  const waiting = task.waitingReason ? `  (${task.waitingReason})` : '';
+  return `${task.id}  ${task.state.padEnd(9)}  ${task.spec.priority}  ${ago(task.createdAtMs).padEnd(10)}  ${prompt}${waiting}`;
 }
 
 /** Everything about one task, for `status <id>` and `delegate --wait`. */
@@ -72,9 +79,14 @@ export function formatTaskDetail(task: Task): string {
     `Task       ${task.id}`,
     `State      ${task.state}${task.cancelReason ? ` (${task.cancelReason})` : ''}`,
     `Priority   ${task.spec.priority}`,
+    // Only with tokens configured does a task belong to another tenant than `default`.
+    ...(task.tenant && task.tenant !== 'default' ? [`Tenant     ${task.tenant}`] : []),
     `Repository ${task.spec.repository}${task.spec.baseRef ? ` @ ${task.spec.baseRef}` : ''}`,
     `Created    ${new Date(task.createdAtMs).toISOString()}`,
   ];
+  if (task.waitingReason) lines.push(`Waiting    ${task.waitingReason}`);
+  if (task.spec.requires.length > 0) lines.push(`Requires   ${task.spec.requires.join(', ')}`);
+  if (task.spec.affinity) lines.push(`Affinity   ${task.spec.affinity}`);
   if (task.spec.continueFrom) lines.push(`Continues  ${task.spec.continueFrom}`);
   if (task.dependencies) {
     const waiting = task.dependencies.filter((edge) => edge.state === 'pending').map((edge) => edge.taskId);

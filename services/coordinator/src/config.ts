@@ -1,5 +1,6 @@
+import os from 'node:os';
 import { z } from 'zod';
-import { EnvBoolean, EnvList, envInt, parseEnv, REPOSITORY_URL_SCHEMES } from '@claudine/core';
+import { EnvBoolean, EnvList, envInt, parseEnv, RedisEnvShape, redisUrlFromEnv, REPOSITORY_URL_SCHEMES } from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 
 /** The address `claudine up` serves and every CLI command tries first. */
@@ -8,8 +9,8 @@ export const DEFAULT_GRPC_PORT = 50551;
 /** Every variable the coordinator reads, validated once at start. */
 export const ConfigSchema = z
   .object({
-    /** Redis, shared by the whole cluster. */
-    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Redis, shared by the whole cluster: REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES. */
+    ...RedisEnvShape,
     /** Key prefix; keep the braces (a Redis Cluster hash tag). */
     CLAUDINE_KEY_PREFIX: z.string().min(1).default('{claudine}'),
     /** gRPC listen address. */
@@ -44,10 +45,51 @@ export const ConfigSchema = z
     CLAUDINE_SCHEDULE_MISS_GRACE_MS: envInt(100, 86_400_000).default(60_000),
     /** How often active schedules are checked for a lost fire job. */
     CLAUDINE_SCHEDULE_RECONCILE_MS: envInt(1_000, 3_600_000).default(30_000),
+    /** This coordinator's id: the value of the lease key while it holds it. Default: host-pid. */
+    CLAUDINE_COORDINATOR_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
+      .default(`${os.hostname()}-${process.pid}`),
+    /**
+     * The coordinator lease (the once-only duties: retention, the blocked-task recheck, schedule
+     * reconcile, affinity fallback) outlives its holder's last renewal by this; renewed every ttl/3.
+     * A dead holder's duties pass to another coordinator within ttl + ttl/3.
+     */
+    CLAUDINE_LEASE_TTL_MS: envInt(300, 600_000).default(6_000),
+    /**
+     * How long a task with `affinity` waits in its preferred worker's queue before any worker
+     * with its labels may take it (the lease holder moves it then).
+     */
+    CLAUDINE_AFFINITY_WAIT_MS: envInt(0, 86_400_000).default(30_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    /** gRPC TLS: the server's certificate chain and key (PEM files); both or neither. */
+    CLAUDINE_TLS_CERT_FILE: z.string().optional(),
+    CLAUDINE_TLS_KEY_FILE: z.string().optional(),
+    /** With TLS: clients must present a certificate signed by this CA (PEM file). */
+    CLAUDINE_TLS_CLIENT_CA_FILE: z.string().optional(),
+    /** API tokens, as a JSON file: [{"name","tenant","token_sha256" or "token","admin"}]. Any token configured makes tokens required. */
+    CLAUDINE_API_TOKENS_FILE: z.string().optional(),
+    /** API tokens, inline JSON of the same shape (added to the file's). */
+    CLAUDINE_API_TOKENS: z.string().optional(),
+    /** The audit stream ({p}:audit) is trimmed to about this many entries. */
+    CLAUDINE_AUDIT_MAX_ENTRIES: envInt(1_000, 100_000_000).default(100_000),
+  })
+  .superRefine((env, context) => {
+    if ((env.CLAUDINE_TLS_CERT_FILE === undefined) !== (env.CLAUDINE_TLS_KEY_FILE === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: [env.CLAUDINE_TLS_CERT_FILE === undefined ? 'CLAUDINE_TLS_CERT_FILE' : 'CLAUDINE_TLS_KEY_FILE'],
+        message: 'TLS needs both CLAUDINE_TLS_CERT_FILE and CLAUDINE_TLS_KEY_FILE',
+      });
+    if (env.CLAUDINE_TLS_CLIENT_CA_FILE !== undefined && env.CLAUDINE_TLS_CERT_FILE === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['CLAUDINE_TLS_CLIENT_CA_FILE'],
+        message: 'client certificates need TLS: set CLAUDINE_TLS_CERT_FILE and CLAUDINE_TLS_KEY_FILE too',
+      });
   })
   .transform((env) => ({
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisUrlFromEnv(env),
     keyPrefix: env.CLAUDINE_KEY_PREFIX,
     grpc: { host: env.CLAUDINE_GRPC_HOST, port: env.CLAUDINE_GRPC_PORT },
     metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
@@ -58,9 +100,22 @@ export const ConfigSchema = z
     dependencyRecheckMs: env.CLAUDINE_DEPENDENCY_RECHECK_MS,
     scheduleMissGraceMs: env.CLAUDINE_SCHEDULE_MISS_GRACE_MS,
     scheduleReconcileMs: env.CLAUDINE_SCHEDULE_RECONCILE_MS,
+    coordinatorId: env.CLAUDINE_COORDINATOR_ID,
+    leaseTtlMs: env.CLAUDINE_LEASE_TTL_MS,
+    affinityWaitMs: env.CLAUDINE_AFFINITY_WAIT_MS,
     worktreeGcTimeoutMs: env.CLAUDINE_WORKTREE_GC_TIMEOUT_MS,
     taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
     logLevel: env.LOG_LEVEL,
+    tls:
+      env.CLAUDINE_TLS_CERT_FILE !== undefined && env.CLAUDINE_TLS_KEY_FILE !== undefined
+        ? {
+            certFile: env.CLAUDINE_TLS_CERT_FILE,
+            keyFile: env.CLAUDINE_TLS_KEY_FILE,
+            clientCaFile: env.CLAUDINE_TLS_CLIENT_CA_FILE,
+          }
+        : undefined,
+    apiTokens: { file: env.CLAUDINE_API_TOKENS_FILE, inline: env.CLAUDINE_API_TOKENS },
+    auditMaxEntries: env.CLAUDINE_AUDIT_MAX_ENTRIES,
   }));
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;

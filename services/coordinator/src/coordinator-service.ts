@@ -1,10 +1,16 @@
 import type { Redis } from 'ioredis';
+import { Counter, Gauge } from 'prom-client';
 import {
+  AuditLog,
+  assertNoEviction,
   closeRedis,
   createKeyspace,
   createRedisConnection,
   createTaskQueue,
+  Lease,
+  RoutingStore,
   ScheduleStore,
+  TaskQueues,
   TaskGraph,
   TaskStore,
   waitForRedis,
@@ -15,8 +21,11 @@ import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } fr
 import { WorktreeService } from './cluster/worktree-service';
 import type { CoordinatorConfig } from './config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
+import { TokenAuthenticator } from './security/api-tokens';
 import { ScheduleService } from './schedules/schedule-service';
 import { DependencyReleaser } from './tasks/dependency-releaser';
+import { RoutingDuty } from './routing/routing-duty';
+import { TaskRouter } from './routing/task-router';
 import { RepositoryVerifier } from './tasks/repository-verifier';
 import { RetentionSweeper } from './tasks/retention-sweeper';
 import { TaskService } from './tasks/task-service';
@@ -37,6 +46,11 @@ export class CoordinatorService {
     readonly worktrees: WorktreeService,
     readonly releaser: DependencyReleaser,
     readonly schedules: ScheduleService,
+    /** The coordinator lease: the once-only duties run while `lease.held`. */
+    readonly lease: Lease,
+    /** Affinity fallback and waiting reasons (labels). */
+    readonly routing: RoutingDuty,
+    private readonly queues: TaskQueues,
   ) {}
 
   /** host:port of the gRPC API. */
@@ -49,18 +63,61 @@ export class CoordinatorService {
   }
 
   static async create(config: CoordinatorConfig, logger: Logger): Promise<CoordinatorService> {
+    // Bad token configuration fails the start before anything connects.
+    const authenticator = TokenAuthenticator.load(config.apiTokens);
     const keys = createKeyspace(config.keyPrefix);
     const redis = createRedisConnection({ url: config.redisUrl, role: 'producer', name: 'coordinator' });
     redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
     await waitForRedis(redis);
+    await assertNoEviction(redis).catch(async (error: unknown) => {
+      await closeRedis(redis);
+      throw error;
+    });
+    // The once-only duties run on the lease holder (docs/architecture.md, "Several coordinators and
+    // the lease"). Its own connection: a slow command elsewhere must not delay a renewal.
+    const leaseConnection = createRedisConnection({
+      url: config.redisUrl,
+      role: 'producer',
+      name: `coordinator-lease:${config.coordinatorId}`,
+    });
+    leaseConnection.on('error', (error) => logger.debug({ err: error }, 'lease connection error'));
+    await waitForRedis(leaseConnection);
+    const lease = new Lease({
+      redis: leaseConnection,
+      key: keys.coordinatorLease,
+      holderId: config.coordinatorId,
+      ttlMs: config.leaseTtlMs,
+      onError: (error) => logger.warn({ err: error }, 'coordinator lease: Redis error'),
+    });
+    const isLeader = (): boolean => lease.held;
     const queue = createTaskQueue(redis, keys);
     queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
     await queue.waitUntilReady();
     const store = new TaskStore(redis, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
     const graph = new TaskGraph(redis, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
+    // Labels and affinity: which queue each task's job goes to, and the duty that moves jobs on.
+    const queues = new TaskQueues(redis, keys);
+    const routingStore = new RoutingStore(redis, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
+    const router = new TaskRouter({
+      registry: new WorkerRegistry(redis, keys),
+      routing: routingStore,
+      queues,
+      affinityWaitMs: config.affinityWaitMs,
+    });
+    const routing = new RoutingDuty({
+      redis,
+      keys,
+      routing: routingStore,
+      registry: new WorkerRegistry(redis, keys),
+      queues,
+      logger,
+      isLeader,
+      onMoved: () => reroutedTotal.inc(),
+    });
     const releaser = new DependencyReleaser({
       graph,
       queue,
+      router: router.forRelease,
       keys,
       subscriber: createRedisConnection({
         url: config.redisUrl,
@@ -69,6 +126,7 @@ export class CoordinatorService {
       }),
       logger,
       recheckIntervalMs: config.dependencyRecheckMs,
+      isLeader,
     });
     const tasks = new TaskService({
       redisUrl: config.redisUrl,
@@ -78,6 +136,9 @@ export class CoordinatorService {
       queue,
       registry: new WorkerRegistry(redis, keys),
       graph,
+      router,
+      routing: routingStore,
+      queues,
       verifier: new RepositoryVerifier(config.verifyRepositories, {
         roots: config.repositoryRoots,
         urlSchemes: config.repositoryUrlSchemes,
@@ -90,6 +151,11 @@ export class CoordinatorService {
       gcTimeoutMs: config.worktreeGcTimeoutMs,
     });
     const metrics = createMetricsRegistry({ service: 'coordinator' });
+    const reroutedTotal = new Counter({
+      name: 'claudine_coordinator_tasks_rerouted_total',
+      help: 'Tasks moved off a preferred worker (affinity wait over, or the worker dead or draining) to their fallback queue.',
+      registers: [metrics],
+    });
     const schedules = new ScheduleService({
       redis,
       keys,
@@ -98,6 +164,12 @@ export class CoordinatorService {
       logger,
       missGraceMs: config.scheduleMissGraceMs,
       reconcileIntervalMs: config.scheduleReconcileMs,
+      isLeader,
+      workerConnection: createRedisConnection({
+        url: config.redisUrl,
+        role: 'consumer',
+        name: 'coordinator-schedules',
+      }),
     });
     await schedules.start();
     const grpcServer = await startGrpcServer({
@@ -107,18 +179,50 @@ export class CoordinatorService {
       schedules,
       logger,
       metrics,
+      authenticator,
+      audit: new AuditLog(redis, keys, { maxEntries: config.auditMaxEntries }),
+      tls: config.tls,
     });
     const opsServer = await startOpsServer({
       ...config.metrics,
       registry: metrics,
+      // /metrics wants a bearer token when tokens are configured; the probes stay open.
+      authorizeMetrics: (authorization) => authenticator.allows(authorization),
       extraMetrics: () => queue.exportPrometheusMetrics(),
       readiness: async () => {
         await redis.ping();
       },
     });
-    const retention = new RetentionSweeper({ redis, keys, store, logger, retentionMs: config.retentionMs });
+    const retention = new RetentionSweeper({
+      redis,
+      keys,
+      store,
+      logger,
+      retentionMs: config.retentionMs,
+      isLeader,
+    });
     retention.start();
+    routing.start();
     await releaser.start();
+    new Gauge({
+      name: 'claudine_coordinator_lease_held',
+      help: '1 while this coordinator holds the coordinator lease (and runs the once-only duties), else 0.',
+      registers: [metrics],
+      collect() {
+        this.set(lease.held ? 1 : 0);
+      },
+    });
+    lease.on('acquired', () => {
+      logger.info({ coordinatorId: config.coordinatorId }, 'holding the coordinator lease');
+      // At once rather than at the next tick: what a dead holder left undone.
+      void releaser.recheckIfLeader();
+      void schedules.reconcileIfLeader();
+    });
+    lease.on('lost', (reason) => {
+      if (reason === 'stopped') logger.info('released the coordinator lease');
+      else logger.warn({ reason }, 'lost the coordinator lease: the once-only duties stop here');
+    });
+    await lease.start();
     logger.info({ grpc: grpcServer.address, metrics: `${opsServer.url}/metrics` }, 'coordinator ready');
     return new CoordinatorService(
       logger,
@@ -131,18 +235,26 @@ export class CoordinatorService {
       worktrees,
       releaser,
       schedules,
+      lease,
+      routing,
+      queues,
     );
   }
 
   async close(): Promise<void> {
+    // First, so another coordinator takes the duties over while this one winds down.
+    await this.lease.stop();
+    await closeRedis(this.lease.connection);
     await this.schedules.close();
     await this.releaser.stop();
     await closeRedis(this.releaser.subscriber);
     await this.retention.stop();
+    await this.routing.stop();
     this.worktrees.close();
     await this.grpcServer.close();
     await this.opsServer.close();
     await this.tasks.close();
+    await this.queues.close();
     await this.queue.close();
     await closeRedis(this.redis);
     this.logger.info('coordinator stopped');

@@ -13,6 +13,10 @@ import {
   parseByteSize,
   PermissionModeSchema,
   REPOSITORY_URL_SCHEMES,
+  normalizeLabels,
+  WorkerLabelSchema,
+  RedisEnvShape,
+  redisUrlFromEnv,
 } from '@claudine/core';
 import { LOG_LEVELS } from '@claudine/observability';
 import { DEFAULT_AGENT_ENV_ALLOWLIST } from './execution/agent-environment';
@@ -50,11 +54,21 @@ const EnvByteSize = z.string().transform((text, ctx) => {
   return bytes;
 });
 
+/** A decimal number within bounds, such as 0.5 or 2. */
+function EnvNumber(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number such as 0.5 or 2')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+}
+
 /** Every variable the worker reads, validated once at start. */
 export const ConfigSchema = z
   .object({
-    /** Redis, shared by the whole cluster. */
-    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Redis, shared by the whole cluster: REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES. */
+    ...RedisEnvShape,
     /** Key prefix; keep the braces (a Redis Cluster hash tag). */
     CLAUDINE_KEY_PREFIX: z.string().min(1).default('{claudine}'),
     /** This worker's id in the registry. Default: host-pid. */
@@ -62,8 +76,22 @@ export const ConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
       .default(`${os.hostname()}-${process.pid}`),
-    /** Tasks run at once on this worker. */
+    /** Tasks run at once on this worker at most; fewer while the machine is short of CPU or memory. */
     CLAUDINE_WORKER_CAPACITY: envInt(1, 256).default(2),
+    /** This worker's labels, comma-separated (e.g. gpu,repo:web): tasks that require labels run only where all are. */
+    CLAUDINE_WORKER_LABELS: EnvList.pipe(z.array(WorkerLabelSchema)).default([]),
+    /** CPU cores kept free for everything else on the machine: no agent starts into them. */
+    CLAUDINE_CPU_RESERVE: EnvNumber(0, 1024).default(0.5),
+    /** Memory kept free (bytes, or 512M, 1G; powers of 1024): no agent starts into it. */
+    CLAUDINE_MEMORY_RESERVE: EnvByteSize.default(1024 ** 3),
+    /** The estimated CPU cores one agent uses, to count how many more fit. */
+    CLAUDINE_AGENT_CPU: EnvNumber(0, 1024).default(0.5),
+    /** The estimated memory one agent uses (bytes, or 512M, 1G). */
+    CLAUDINE_AGENT_MEMORY: EnvByteSize.default(512 * 1024 ** 2),
+    /** The least gap between two agent starts on this worker: no burst of starts. */
+    CLAUDINE_SPAWN_INTERVAL_MS: envInt(0, 600_000).default(1_000),
+    /** On SIGTERM, how long running tasks may go on before they are stopped and handed back. */
+    CLAUDINE_DRAIN_TIMEOUT_MS: envInt(0, 86_400_000).default(60_000),
     /**
      * Local repositories must lie under one of these absolute paths, comma-separated (symlinks
      * resolved). Empty: any path the worker can read.
@@ -98,14 +126,18 @@ export const ConfigSchema = z
     CLAUDINE_KILL_GRACE_MS: envInt(0, 600_000).default(5_000),
     /** The same grace when a task is cancelled: short, so a cancel takes effect within a second. */
     CLAUDINE_CANCEL_GRACE_MS: envInt(0, 600_000).default(500),
-    CLAUDINE_HEARTBEAT_INTERVAL_MS: envInt(100, 60_000).default(2_000),
+    /** How often the worker writes its heartbeat, re-evaluates its capacity and checks it still holds its tasks. */
+    CLAUDINE_HEARTBEAT_INTERVAL_MS: envInt(100, 60_000).default(1_000),
+    /** A worker with no heartbeat for this long is dead (its registry entry lapses). */
+    CLAUDINE_WORKER_DEAD_AFTER_MS: envInt(300, 600_000).default(5_000),
     /**
      * How long a worker's hold on a task lasts without renewal (renewed every half of it). A dead
-     * worker's tasks run again elsewhere after about this plus one stalled-check interval.
+     * worker's tasks run again elsewhere after about this plus one or two stalled-check intervals.
+     * A worker cut off from Redis for longer than this stops its agents itself (self-fencing).
      */
-    CLAUDINE_LOCK_DURATION_MS: envInt(1_000, 600_000).default(10_000),
+    CLAUDINE_LOCK_DURATION_MS: envInt(1_000, 600_000).default(6_000),
     /** How often workers look for tasks whose holder stopped renewing its lock. */
-    CLAUDINE_STALLED_INTERVAL_MS: envInt(500, 600_000).default(5_000),
+    CLAUDINE_STALLED_INTERVAL_MS: envInt(500, 600_000).default(2_000),
     /** A task whose worker dies more than this many times is failed (WORKER_LOST) rather than run again. */
     CLAUDINE_MAX_STALLED_COUNT: envInt(0, 100).default(2),
     /**
@@ -159,6 +191,22 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.CLAUDINE_WORKER_DEAD_AFTER_MS <= env.CLAUDINE_HEARTBEAT_INTERVAL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLAUDINE_WORKER_DEAD_AFTER_MS'],
+        message: `must be longer than CLAUDINE_HEARTBEAT_INTERVAL_MS (${env.CLAUDINE_HEARTBEAT_INTERVAL_MS})`,
+      });
+    }
+    // A worker that has not reached Redis for a lock duration stops its agents (self-fencing): a
+    // heartbeat must fit in it at least twice, or a healthy worker would fence itself.
+    if (env.CLAUDINE_LOCK_DURATION_MS < 2 * env.CLAUDINE_HEARTBEAT_INTERVAL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLAUDINE_LOCK_DURATION_MS'],
+        message: `must be at least twice CLAUDINE_HEARTBEAT_INTERVAL_MS (${env.CLAUDINE_HEARTBEAT_INTERVAL_MS})`,
+      });
+    }
     const allowed = env.CLAUDINE_AGENT_PERMISSION_MODES;
     if (allowed && !allowed.includes(env.CLAUDINE_AGENT_PERMISSION_MODE)) {
       ctx.addIssue({
@@ -171,10 +219,19 @@ export const ConfigSchema = z
   .transform((env) => {
     const credentials = path.join(os.homedir(), '.claude', '.credentials.json');
     return {
-      redisUrl: env.REDIS_URL,
+      redisUrl: redisUrlFromEnv(env),
       keyPrefix: env.CLAUDINE_KEY_PREFIX,
       workerId: env.CLAUDINE_WORKER_ID,
       capacity: env.CLAUDINE_WORKER_CAPACITY,
+      labels: normalizeLabels(env.CLAUDINE_WORKER_LABELS),
+      resources: {
+        cpuReserve: env.CLAUDINE_CPU_RESERVE,
+        memoryReserveBytes: env.CLAUDINE_MEMORY_RESERVE,
+        agentCpu: env.CLAUDINE_AGENT_CPU,
+        agentMemoryBytes: env.CLAUDINE_AGENT_MEMORY,
+        spawnIntervalMs: env.CLAUDINE_SPAWN_INTERVAL_MS,
+      },
+      drainTimeoutMs: env.CLAUDINE_DRAIN_TIMEOUT_MS,
       dataDir: path.resolve(env.CLAUDINE_DATA_DIR),
       repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
       repositoryUrlSchemes: env.CLAUDINE_REPOSITORY_URL_SCHEMES,
@@ -195,6 +252,7 @@ export const ConfigSchema = z
         cancelGraceMs: env.CLAUDINE_CANCEL_GRACE_MS,
       },
       heartbeatIntervalMs: env.CLAUDINE_HEARTBEAT_INTERVAL_MS,
+      deadAfterMs: env.CLAUDINE_WORKER_DEAD_AFTER_MS,
       locks: {
         lockDuration: env.CLAUDINE_LOCK_DURATION_MS,
         stalledInterval: env.CLAUDINE_STALLED_INTERVAL_MS,

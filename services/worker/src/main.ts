@@ -3,7 +3,11 @@ import { createLogger, runService } from '@claudine/observability';
 import { loadConfig } from './config';
 import { WorkerService } from './worker-service';
 
-/** Composition root: read the config once, build the worker, wire the signals. */
+/**
+ * Composition root: read the config once, build the worker, wire the signals. SIGTERM (and
+ * SIGINT) drain: no new tasks, running ones finish up to CLAUDINE_DRAIN_TIMEOUT_MS, the rest go
+ * back to the queue without spending an attempt, then exit 0. A second signal exits at once.
+ */
 runService('claudine-worker', async () => {
   const config = loadConfig();
   const logger = createLogger({
@@ -12,5 +16,5 @@ runService('claudine-worker', async () => {
     base: { workerId: config.workerId },
   });
   const service = await WorkerService.create({ config, logger });
-  return { logger, close: () => service.close() };
+  return { logger, close: () => service.drain(config.drainTimeoutMs) };
 });

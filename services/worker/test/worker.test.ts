@@ -79,6 +79,10 @@ describe('worker', () => {
       CLAUDINE_AGENT_COMMAND: fixture(agentScript),
       CLAUDINE_KILL_GRACE_MS: '300',
       CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
+      // Exactly CLAUDINE_WORKER_CAPACITY tasks at once, whatever the load of the test machine.
+      CLAUDINE_AGENT_CPU: '0',
+      CLAUDINE_AGENT_MEMORY: '0',
+      CLAUDINE_SPAWN_INTERVAL_MS: '0',
       LOG_LEVEL: 'silent',
       ...extraEnv,
     });

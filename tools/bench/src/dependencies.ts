@@ -911,6 +911,10 @@ async function runOnWorkers(
         CLAUDINE_WORKER_CAPACITY: String(options.workerCapacity),
         CLAUDINE_DATA_DIR: path.join(setup.dataDir, `${label}-worker-${w}`),
         CLAUDINE_AGENT_COMMAND: setup.agentCommand,
+        // Exactly its capacity, whatever the machine's load (see in-process-cluster.ts).
+        CLAUDINE_AGENT_CPU: '0',
+        CLAUDINE_AGENT_MEMORY: '0',
+        CLAUDINE_SPAWN_INTERVAL_MS: '0',
       });
       workers.push(
         await WorkerService.create({

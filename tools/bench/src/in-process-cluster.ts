@@ -73,6 +73,10 @@ export async function startInProcessCluster(options: InProcessClusterOptions): P
         CLAUDINE_WORKER_CAPACITY: String(options.worker.capacity),
         CLAUDINE_DATA_DIR: options.worker.dataDir,
         CLAUDINE_AGENT_COMMAND: options.worker.agentCommand,
+        // Exactly its capacity, whatever the machine's load: the bench measures Claudine's own overhead.
+        CLAUDINE_AGENT_CPU: '0',
+        CLAUDINE_AGENT_MEMORY: '0',
+        CLAUDINE_SPAWN_INTERVAL_MS: '0',
       });
       const worker = await WorkerService.create({
         config: workerConfig,

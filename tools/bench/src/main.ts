@@ -9,6 +9,9 @@ import { measureCancelLatency } from './cancel-latency';
 import { measureScheduleLateness } from './schedule-lateness';
 import { measureDelegationLatency } from './delegation-latency';
 import { measureDependencies } from './dependencies';
+import { failoverSection, measureFailoverTime } from './failover-time';
+import { coordinatorScalingSection, measureCoordinatorScaling } from './coordinator-scaling';
+import { leaseHandoverSection, measureLeaseHandover } from './lease-handover';
 import { describeMachine, loadAverage } from './machine';
 import { settle, type Outcome } from './outcome';
 import {
@@ -33,7 +36,13 @@ const CONFIG = {
   admission: { count: 2_000, concurrency: 64, warmup: 100, rounds: 2 },
   wholePath: { tasks: 20, workers: 2, capacity: 10, deadlineMs: 120_000 },
   cancel: { count: 50 },
+  // Real worker processes; each round waits out one lock expiry (issue 7: at least 20 kills).
+  failover: { kills: 20, perRound: 5 },
   schedules: { schedules: 50, firesEach: 10, everyMs: 1_000, coordinators: 3 },
+  // A short ttl (default 10 s) so 15 handovers take ~25 s; the report scales them to the default.
+  lease: { coordinators: 3, kills: 12, closes: 3, ttlMs: 1_500 },
+  // Child processes: one event loop per coordinator, as deployed. ~30 s on a 2-core machine.
+  coordinators: { counts: [1, 2, 3], tasks: 800, warmup: 50, concurrency: 48, hosting: 'processes' },
   worktree: { files: 50_000, rounds: 3, warmup: 1 },
   dependencies: {
     graph: {
@@ -117,6 +126,18 @@ async function main(): Promise<number> {
     const cancel = await attempt(`cancel latency (${CONFIG.cancel.count} running tasks)`, () =>
       measureCancelLatency({ redisUrl, ...CONFIG.cancel, logDestination: log }),
     );
+    const failover = await attempt(
+      `failover time (${CONFIG.failover.kills} worker SIGKILLs, ${CONFIG.failover.perRound} per round)`,
+      () => measureFailoverTime({ redisUrl, ...CONFIG.failover, logDestination: log }),
+    );
+    const lease = await attempt(
+      `lease handover (${CONFIG.lease.kills} kills + ${CONFIG.lease.closes} closes, ${CONFIG.lease.coordinators} coordinators)`,
+      () => measureLeaseHandover({ redisUrl, ...CONFIG.lease, logDestination: log }),
+    );
+    const coordinators = await attempt(
+      `coordinator scaling (${CONFIG.coordinators.counts.join('/')} coordinators, ${CONFIG.coordinators.tasks} calls each)`,
+      () => measureCoordinatorScaling({ redisUrl, ...CONFIG.coordinators, logDestination: log }),
+    );
     const schedules = await attempt(
       `schedule lateness (${CONFIG.schedules.schedules * CONFIG.schedules.firesEach} fires, ${CONFIG.schedules.coordinators} coordinators)`,
       () => measureScheduleLateness({ redisUrl, ...CONFIG.schedules, logDestination: log }),
@@ -144,6 +165,9 @@ async function main(): Promise<number> {
         CONFIG.admission.rounds,
       ),
       cancelSection(cancel, CONFIG.cancel.count),
+      failoverSection(failover, CONFIG.failover.kills, CONFIG.failover.perRound),
+      leaseHandoverSection(lease, CONFIG.lease),
+      coordinatorScalingSection(coordinators, CONFIG.coordinators),
       scheduleSection(schedules, CONFIG.schedules),
       dependenciesSection(dependencies, CONFIG.dependencies),
       worktreeSection(worktree, CONFIG.worktree.files),
@@ -181,6 +205,9 @@ async function main(): Promise<number> {
           delegationLatency: latency,
           admissionThroughput: admission,
           cancelLatency: cancel,
+          failoverTime: failover,
+          leaseHandover: lease,
+          coordinatorScaling: coordinators,
           scheduleLateness: schedules,
           dependencies,
           worktreeCreation: worktree,
@@ -198,7 +225,7 @@ async function main(): Promise<number> {
       dependencies.value.graph.ok &&
       dependencies.value.fanOutRelease.ok &&
       dependencies.value.shapes.ok;
-    return latency.ok && admission.ok && cancel.ok && schedules.ok && worktree.ok && dependenciesOk ? 0 : 1;
+    return latency.ok && admission.ok && cancel.ok && failover.ok && lease.ok && coordinators.ok && schedules.ok && worktree.ok && dependenciesOk ? 0 : 1;
   } finally {
     await redis?.stop();
     await closeStream(log);

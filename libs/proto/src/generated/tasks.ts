@@ -18,6 +18,10 @@ import type {
   Attempt__Output as _claudine_v1_Attempt__Output,
 } from './claudine/v1/Attempt';
 import type {
+  AuditEntry as _claudine_v1_AuditEntry,
+  AuditEntry__Output as _claudine_v1_AuditEntry__Output,
+} from './claudine/v1/AuditEntry';
+import type {
   CancelTaskRequest as _claudine_v1_CancelTaskRequest,
   CancelTaskRequest__Output as _claudine_v1_CancelTaskRequest__Output,
 } from './claudine/v1/CancelTaskRequest';
@@ -50,6 +54,14 @@ import type {
   DependencyEdge__Output as _claudine_v1_DependencyEdge__Output,
 } from './claudine/v1/DependencyEdge';
 import type {
+  DrainWorkerRequest as _claudine_v1_DrainWorkerRequest,
+  DrainWorkerRequest__Output as _claudine_v1_DrainWorkerRequest__Output,
+} from './claudine/v1/DrainWorkerRequest';
+import type {
+  DrainWorkerResponse as _claudine_v1_DrainWorkerResponse,
+  DrainWorkerResponse__Output as _claudine_v1_DrainWorkerResponse__Output,
+} from './claudine/v1/DrainWorkerResponse';
+import type {
   GetPatchRequest as _claudine_v1_GetPatchRequest,
   GetPatchRequest__Output as _claudine_v1_GetPatchRequest__Output,
 } from './claudine/v1/GetPatchRequest';
@@ -65,6 +77,14 @@ import type {
   GetTaskRequest as _claudine_v1_GetTaskRequest,
   GetTaskRequest__Output as _claudine_v1_GetTaskRequest__Output,
 } from './claudine/v1/GetTaskRequest';
+import type {
+  ListAuditRequest as _claudine_v1_ListAuditRequest,
+  ListAuditRequest__Output as _claudine_v1_ListAuditRequest__Output,
+} from './claudine/v1/ListAuditRequest';
+import type {
+  ListAuditResponse as _claudine_v1_ListAuditResponse,
+  ListAuditResponse__Output as _claudine_v1_ListAuditResponse__Output,
+} from './claudine/v1/ListAuditResponse';
 import type {
   ListSchedulesRequest as _claudine_v1_ListSchedulesRequest,
   ListSchedulesRequest__Output as _claudine_v1_ListSchedulesRequest__Output,
@@ -207,6 +227,7 @@ export interface ProtoGrpcType {
       >;
       AgentOptions: MessageTypeDefinition<_claudine_v1_AgentOptions, _claudine_v1_AgentOptions__Output>;
       Attempt: MessageTypeDefinition<_claudine_v1_Attempt, _claudine_v1_Attempt__Output>;
+      AuditEntry: MessageTypeDefinition<_claudine_v1_AuditEntry, _claudine_v1_AuditEntry__Output>;
       CancelTaskRequest: MessageTypeDefinition<
         _claudine_v1_CancelTaskRequest,
         _claudine_v1_CancelTaskRequest__Output
@@ -238,6 +259,14 @@ export interface ProtoGrpcType {
         _claudine_v1_DelegateResponse__Output
       >;
       DependencyEdge: MessageTypeDefinition<_claudine_v1_DependencyEdge, _claudine_v1_DependencyEdge__Output>;
+      DrainWorkerRequest: MessageTypeDefinition<
+        _claudine_v1_DrainWorkerRequest,
+        _claudine_v1_DrainWorkerRequest__Output
+      >;
+      DrainWorkerResponse: MessageTypeDefinition<
+        _claudine_v1_DrainWorkerResponse,
+        _claudine_v1_DrainWorkerResponse__Output
+      >;
       GetPatchRequest: MessageTypeDefinition<
         _claudine_v1_GetPatchRequest,
         _claudine_v1_GetPatchRequest__Output
@@ -251,6 +280,14 @@ export interface ProtoGrpcType {
         _claudine_v1_GetScheduleRequest__Output
       >;
       GetTaskRequest: MessageTypeDefinition<_claudine_v1_GetTaskRequest, _claudine_v1_GetTaskRequest__Output>;
+      ListAuditRequest: MessageTypeDefinition<
+        _claudine_v1_ListAuditRequest,
+        _claudine_v1_ListAuditRequest__Output
+      >;
+      ListAuditResponse: MessageTypeDefinition<
+        _claudine_v1_ListAuditResponse,
+        _claudine_v1_ListAuditResponse__Output
+      >;
       ListSchedulesRequest: MessageTypeDefinition<
         _claudine_v1_ListSchedulesRequest,
         _claudine_v1_ListSchedulesRequest__Output

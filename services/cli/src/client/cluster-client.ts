@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   AppError,
@@ -18,6 +19,7 @@ import {
   type DelegateResponse__Output,
   type ListTasksResponse__Output,
   type ListWorkersResponse__Output,
+  type DrainWorkerResponse__Output,
   type GetPatchResponse__Output,
   type ListSchedulesResponse__Output,
   type ProtoScheduleTaskRequest,
@@ -26,6 +28,8 @@ import {
   type ScheduleServiceClient,
   type ResumeTaskResponse__Output,
   type RetryTaskResponse__Output,
+  type AuditEntry__Output,
+  type ListAuditResponse__Output,
   type Task__Output,
   type TaskEvent__Output,
   type ProtoTaskSpec,
@@ -61,6 +65,63 @@ export interface CollectWorktreesInput {
   dryRun?: boolean;
 }
 
+/** How the CLI reaches a secured coordinator (flags, else CLAUDINE_TOKEN and CLAUDINE_TLS_*). */
+export interface ConnectOptions {
+  /** Sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
+  /** TLS: the CA that signed the coordinator's certificate (PEM file). Absent: plaintext. */
+  tlsCaFile?: string;
+  /** A client certificate and key (PEM files), for a coordinator that requires them. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** The name to check the server certificate against, when the address is not it. */
+  tlsServerName?: string;
+}
+
+function readPem(what: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `${what}: cannot read ${file} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+/**
+ * The channel credentials: TLS when a CA is given, plaintext otherwise.
+ * @throws AppError INVALID_ARGUMENT naming the file that cannot be read, or a half-given client certificate
+ */
+export function channelCredentials(options: ConnectOptions): grpc.ChannelCredentials {
+  if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined))
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      '--tls-cert: a client certificate needs both --tls-cert and --tls-key (CLAUDINE_TLS_CLIENT_CERT_FILE, CLAUDINE_TLS_CLIENT_KEY_FILE)',
+    );
+  if (options.tlsCaFile === undefined) {
+    if (options.tlsCertFile !== undefined)
+      throw new AppError('INVALID_ARGUMENT', '--tls-cert: a client certificate needs TLS: give --tls-ca too');
+    return grpc.credentials.createInsecure();
+  }
+  return grpc.credentials.createSsl(
+    readPem('--tls-ca', options.tlsCaFile),
+    options.tlsKeyFile === undefined ? null : readPem('--tls-key', options.tlsKeyFile),
+    options.tlsCertFile === undefined ? null : readPem('--tls-cert', options.tlsCertFile),
+  );
+}
+
+/** Adds the bearer token to every call, unary and streaming (works over plaintext too, unlike call credentials). */
+function bearerInterceptor(token: string): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+}
+
 /** A gRPC failure as a domain error: the server's code when it sent one, else one from the status. */
 export function fromGrpcError(error: grpc.ServiceError, address: string): AppError {
   const sent = error.metadata?.get(ERROR_CODE_METADATA_KEY)[0];
@@ -82,6 +143,13 @@ export function fromGrpcError(error: grpc.ServiceError, address: string): AppErr
       return new AppError('OUT_OF_RANGE', error.details);
     case grpc.status.FAILED_PRECONDITION:
       return new AppError('TASK_ALREADY_FINISHED', error.details);
+    case grpc.status.UNAUTHENTICATED:
+      return new AppError(
+        'UNAUTHENTICATED',
+        `${error.details || 'unauthenticated'} (give a token with --token or CLAUDINE_TOKEN)`,
+      );
+    case grpc.status.PERMISSION_DENIED:
+      return new AppError('PERMISSION_DENIED', error.details);
     default:
       return new AppError('INTERNAL', error.details || error.message);
   }
@@ -96,14 +164,19 @@ export class ClusterClient {
     private readonly schedules: ScheduleServiceClient,
   ) {}
 
-  static connect(address: string): ClusterClient {
+  /** @throws AppError INVALID_ARGUMENT when a TLS file cannot be read */
+  static connect(address: string, options: ConnectOptions = {}): ClusterClient {
     const { proto } = loadClaudineApi();
-    const credentials = grpc.credentials.createInsecure();
+    const credentials = channelCredentials(options);
+    const clientOptions: grpc.ClientOptions = {
+      ...(options.token ? { interceptors: [bearerInterceptor(options.token)] } : {}),
+      ...(options.tlsServerName ? { 'grpc.ssl_target_name_override': options.tlsServerName } : {}),
+    };
     return new ClusterClient(
       address,
-      new proto.claudine.v1.TaskService(address, credentials),
-      new proto.claudine.v1.ClusterService(address, credentials),
-      new proto.claudine.v1.ScheduleService(address, credentials),
+      new proto.claudine.v1.TaskService(address, credentials, clientOptions),
+      new proto.claudine.v1.ClusterService(address, credentials, clientOptions),
+      new proto.claudine.v1.ScheduleService(address, credentials, clientOptions),
     );
   }
 
@@ -134,13 +207,14 @@ export class ClusterClient {
     );
   }
 
-  async list(input: { states?: TaskState[]; pageSize?: number; pageToken?: string }) {
+  async list(input: { states?: TaskState[]; pageSize?: number; pageToken?: string; tenant?: string }) {
     const response = await this.call<ListTasksResponse__Output>((options, callback) =>
       this.tasks.List(
         {
           states: (input.states ?? []).map(stateToProto),
           pageSize: input.pageSize ?? 0,
           pageToken: input.pageToken ?? '',
+          tenant: input.tenant ?? '',
         },
         options,
         callback,
@@ -206,6 +280,34 @@ export class ClusterClient {
       this.cluster.ListWorkers({}, options, callback),
     );
     return response.workers;
+  }
+
+  /** The audit trail, newest first (an admin token: every tenant's, or `tenant`'s). */
+  async listAudit(input: {
+    sinceMs?: number;
+    limit?: number;
+    tenant?: string;
+  }): Promise<AuditEntry__Output[]> {
+    const response = await this.call<ListAuditResponse__Output>((options, callback) =>
+      this.cluster.ListAudit(
+        { sinceMs: input.sinceMs ?? 0, limit: input.limit ?? 0, tenant: input.tenant ?? '' },
+        options,
+        callback,
+      ),
+    );
+    return response.entries;
+  }
+
+  /**
+   * Stops a worker taking new tasks, or with `undo` lets it take them again.
+   * @throws AppError WORKER_NOT_FOUND
+   */
+  async drainWorker(workerId: string, undo = false): Promise<WorkerInfo__Output> {
+    const response = await this.call<DrainWorkerResponse__Output>((options, callback) =>
+      this.cluster.DrainWorker({ workerId, undo }, options, callback),
+    );
+    if (!response.worker) throw new AppError('INTERNAL', 'DrainWorker answered without the worker');
+    return response.worker;
   }
 
   /** The kept worktrees of the live workers (or of one), as each last reported them. */

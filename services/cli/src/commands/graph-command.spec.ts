@@ -43,6 +43,7 @@ function tasks(fixtures: Record<string, Fixture>): Map<string, Task> {
       .sort();
     byId.set(id(name), {
       id: id(name),
+      tenant: 'default',
       spec: TaskSpecSchema.parse({
         prompt: fixture.prompt ?? `do ${name}`,
         repository: '/repo',

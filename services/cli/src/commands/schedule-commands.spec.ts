@@ -169,6 +169,7 @@ describe('claudine schedule list flags', () => {
 function schedule(overrides: Partial<Schedule__Output> = {}): Schedule__Output {
   return {
     id: SCHEDULE,
+    tenant: 'default',
     spec: {
       template: {
         prompt: 'Check the  dependencies\nfor updates',

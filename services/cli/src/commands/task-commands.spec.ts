@@ -1,6 +1,6 @@
 import { AppError } from '@claudine/core';
 import { parseFlags } from '../flags';
-import { LogsFlagsSchema, parseSince } from './task-commands';
+import { DelegateFlagsSchema, LogsFlagsSchema, parseSince, taskSpecFromFlags } from './task-commands';
 
 describe('claudine logs flags', () => {
   const now = Date.parse('2025-06-01T12:00:00Z');
@@ -33,5 +33,22 @@ describe('claudine logs flags', () => {
       expect(AppError.is(error, 'INVALID_ARGUMENT')).toBe(true);
       expect((error as AppError).message).toMatch(/^--tail: must be (a whole number )?between 1 and 10000$/);
     }
+  });
+});
+
+describe('claudine delegate --requires and --affinity', () => {
+  it('splits --requires at commas, across repeats, and sends --affinity as given', () => {
+    const flags = parseFlags(DelegateFlagsSchema, {
+      repo: '/srv/repo',
+      requires: ['gpu,repo:web', ' os:linux '],
+      affinity: 'build-cache',
+    });
+    const spec = taskSpecFromFlags('p', flags);
+    expect(spec.requires).toEqual(['gpu', 'repo:web', 'os:linux']);
+    expect(spec.affinity).toBe('build-cache');
+    expect(taskSpecFromFlags('p', parseFlags(DelegateFlagsSchema, { repo: '/srv/repo' }))).toMatchObject({
+      requires: [],
+      affinity: '',
+    });
   });
 });

@@ -14,6 +14,7 @@ import {
   PrioritySchema,
   TaskIdSchema,
   TaskStateSchema,
+  TenantSchema,
   type Task,
 } from '@claudine/core';
 import { priorityToProto, type ProtoTaskSpec } from '@claudine/proto';
@@ -25,6 +26,7 @@ import { EXIT, formatTaskDetail, formatTaskRow, print, printJson } from '../outp
 const StatusFlagsSchema = z.object({
   state: z.array(z.string().toLowerCase().pipe(TaskStateSchema)),
   limit: z.coerce.number().int().min(1).max(500),
+  tenant: TenantSchema.optional(),
 });
 
 /** The flags of `claudine delegate`, validated before anything is sent. */
@@ -48,6 +50,17 @@ export const DelegateFlagsSchema = z.object({
   dependsOn: z.array(TaskIdSchema).default([]),
   onDependencyFailure: DependencyFailurePolicySchema.default('fail'),
   continueFrom: TaskIdSchema.optional(),
+  /** `--requires gpu,repo:web` (repeatable): split at commas; the coordinator validates each label. */
+  requires: z
+    .array(z.string())
+    .default([])
+    .transform((values) =>
+      values
+        .flatMap((value) => value.split(','))
+        .map((label) => label.trim())
+        .filter((label) => label !== ''),
+    ),
+  affinity: z.string().optional(),
   wait: z.boolean().default(false),
   json: z.boolean().default(false),
 });
@@ -150,6 +163,8 @@ export function taskSpecFromFlags(prompt: string, flags: TaskSpecFlags, cwd = pr
     dependsOn: flags.dependsOn,
     onDependencyFailure: flags.onDependencyFailure,
     continueFrom: flags.continueFrom ?? '',
+    requires: flags.requires,
+    affinity: flags.affinity ?? '',
     maxAttempts: flags.maxAttempts ?? 0,
     labels: Object.fromEntries(
       flags.label.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
@@ -212,7 +227,7 @@ export async function followUntilDone(
 export async function statusCommand(
   client: ClusterClient,
   taskId: string | undefined,
-  flags: { json?: boolean; state?: string[]; limit?: string; graph?: boolean },
+  flags: { json?: boolean; state?: string[]; limit?: string; graph?: boolean; tenant?: string },
 ): Promise<number> {
   if (flags.graph) return graphCommand(client, taskId, flags);
   if (taskId) {
@@ -221,11 +236,16 @@ export async function statusCommand(
     else print(formatTaskDetail(task));
     return EXIT.ok;
   }
-  const { state: states, limit } = parseFlags(StatusFlagsSchema, {
+  const {
+    state: states,
+    limit,
+    tenant,
+  } = parseFlags(StatusFlagsSchema, {
     state: flags.state ?? [],
     limit: flags.limit ?? '50',
+    tenant: flags.tenant,
   });
-  const page = await client.list({ states, pageSize: limit });
+  const page = await client.list({ states, pageSize: limit, tenant });
   if (flags.json) printJson(page.tasks);
   else if (page.tasks.length === 0) print('no tasks');
   else for (const task of page.tasks) print(formatTaskRow(task));
@@ -262,25 +282,6 @@ export async function cancelCommand(
         ? `${task.id} cancelled`
         : `${task.id} is stopping (cancel sent to its worker)`,
     );
-  return EXIT.ok;
-}
-
-export async function workersCommand(client: ClusterClient, flags: { json?: boolean }): Promise<number> {
-  const workers = await client.listWorkers();
-  if (flags.json) {
-    printJson(workers);
-    return EXIT.ok;
-  }
-  if (workers.length === 0) print('no live workers');
-  for (const worker of workers) {
-    print(
-      `${worker.id}  ${worker.host} pid ${worker.pid}  running ${worker.runningTaskIds.length}/${worker.capacity}  v${worker.version}  seen ${Math.max(0, Date.now() - worker.lastHeartbeatMs)}ms ago${
-        worker.pausedUntilMs > Date.now()
-          ? `  paused (rate limited) until ${new Date(worker.pausedUntilMs).toISOString()}`
-          : ''
-      }`,
-    );
-  }
   return EXIT.ok;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv, parseRedisUrl, RedisEnvShape, redisUrlFromEnv } from '@claudine/core';
 import { parseFlags } from '../flags';
 import { defaultStateDir, startLocalCluster } from '../local-cluster/local-cluster';
 import { EXIT } from '../output';
@@ -7,7 +8,17 @@ const UpFlagsSchema = z.object({
   workers: z.coerce.number().int().min(1).max(64).default(2),
   capacity: z.coerce.number().int().min(1).max(256).default(2),
   port: z.coerce.number().int().min(1).max(65_535).default(50551),
-  redisUrl: z.string().url().optional(),
+  redisUrl: z
+    .string()
+    .refine((url) => {
+      try {
+        parseRedisUrl(url);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be redis://, rediss://, redis-sentinel://h:p,.../<master> or redis-cluster://h:p,...')
+    .optional(),
   stateDir: z.string().optional(),
 });
 
@@ -21,7 +32,7 @@ export async function upCommand(rawFlags: Record<string, unknown>): Promise<numb
     workers: flags.workers,
     capacity: flags.capacity,
     grpcPort: flags.port,
-    redisUrl: flags.redisUrl ?? (process.env.REDIS_URL || undefined),
+    redisUrl: flags.redisUrl ?? redisFromEnv(),
     stateDir,
     write,
   });
@@ -51,4 +62,21 @@ export async function upCommand(rawFlags: Record<string, unknown>): Promise<numb
   await Promise.race([cluster.stop(), forced]);
   write('Stopped.\n');
   return EXIT.ok;
+}
+
+/**
+ * The Redis the environment names (REDIS_URL, REDIS_SENTINELS + REDIS_SENTINEL_MASTER, or
+ * REDIS_CLUSTER_NODES, with REDIS_USERNAME / REDIS_PASSWORD), folded into one url; undefined when
+ * none is set, and `up` starts a Redis of its own.
+ * @throws AppError CONFIG_INVALID naming the variable at fault
+ */
+function redisFromEnv(): string | undefined {
+  const env = parseEnv(z.object(RedisEnvShape), process.env);
+  if (
+    env.REDIS_URL === undefined &&
+    env.REDIS_SENTINELS === undefined &&
+    env.REDIS_CLUSTER_NODES === undefined
+  )
+    return undefined;
+  return redisUrlFromEnv(env);
 }

@@ -61,7 +61,15 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const onExit = (name: string, code: number | null, signal: NodeJS.Signals | null): void => {
     options.write(`[${name}] exited (${signal ?? `code ${code}`})\n`);
   };
-  const base: NodeJS.ProcessEnv = { ...process.env, ...options.env, REDIS_URL: redisUrl };
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    // The services get the one folded url; the variables it came from would name a second topology.
+    REDIS_URL: redisUrl,
+    REDIS_SENTINELS: '',
+    REDIS_SENTINEL_MASTER: '',
+    REDIS_CLUSTER_NODES: '',
+  };
   const services: ServiceProcess[] = [];
   const metricsUrls: { name: string; url: string }[] = [];
 
@@ -92,6 +100,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           ...base,
           CLAUDINE_WORKER_ID: `${os.hostname()}-${name}`,
           CLAUDINE_WORKER_CAPACITY: String(options.capacity),
+          // Ctrl-C stops the workers with 15 s of grace: a drain that ends before it hands the
+          // unfinished tasks back cleanly, rather than leaving them to the stalled check.
+          CLAUDINE_DRAIN_TIMEOUT_MS: '10000',
           CLAUDINE_DATA_DIR: path.join(options.stateDir, 'workers', name),
           CLAUDINE_METRICS_PORT: String(port),
         },

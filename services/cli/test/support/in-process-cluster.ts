@@ -44,6 +44,11 @@ export function startTestWorker(redis: RedisHarness, options: TestWorkerOptions)
       CLAUDINE_AGENT_COMMAND: options.agent,
       CLAUDINE_HEARTBEAT_INTERVAL_MS: '200',
       CLAUDINE_WORKTREE_GC_INTERVAL_MS: '0',
+      // Exactly its capacity at once, whatever the load of the test machine (no CPU, memory or
+      // spawn-rate limits: the worker tests cover those).
+      CLAUDINE_AGENT_CPU: '0',
+      CLAUDINE_AGENT_MEMORY: '0',
+      CLAUDINE_SPAWN_INTERVAL_MS: '0',
       LOG_LEVEL: 'silent',
       ...options.env,
     }),

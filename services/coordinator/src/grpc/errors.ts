@@ -25,7 +25,10 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'DEPENDENCY_FAILED':
       return grpc.status.FAILED_PRECONDITION;
     case 'POLICY_REFUSED':
+    case 'PERMISSION_DENIED':
       return grpc.status.PERMISSION_DENIED;
+    case 'UNAUTHENTICATED':
+      return grpc.status.UNAUTHENTICATED;
     case 'UNAVAILABLE':
       return grpc.status.UNAVAILABLE;
     case 'CANCELLED':
@@ -41,6 +44,7 @@ export function grpcStatusFor(code: ErrorCode): grpc.status {
     case 'MAX_TURNS':
     case 'WORKER_LOST':
     case 'CONFIG_INVALID':
+    case 'REDIS_MISCONFIGURED':
     case 'INTERNAL':
       return grpc.status.INTERNAL;
     default:

@@ -13,11 +13,15 @@ import {
   type ScheduleServiceHandlers,
   type TaskServiceHandlers,
 } from '@claudine/proto';
-import { AppError, TaskStateSchema, type Schedule, type TaskState } from '@claudine/core';
+import { AppError, TaskStateSchema, type Caller, type Schedule, type TaskState } from '@claudine/core';
 import type { Logger } from '@claudine/observability';
+import type { AuditLog, ListedWorker } from '@claudine/store';
 import type { WorktreeService, WorktreeView } from '../cluster/worktree-service';
 import type { ScheduleService } from '../schedules/schedule-service';
 import type { TaskService } from '../tasks/task-service';
+import type { TokenAuthenticator } from '../security/api-tokens';
+import { assertMayCall, auditTarget, isMutating, listAudit } from '../security/audit';
+import { serverCredentials, type ServerTlsConfig } from '../security/tls';
 import { toGrpcError } from './errors';
 
 export interface GrpcServerOptions {
@@ -28,6 +32,12 @@ export interface GrpcServerOptions {
   schedules: ScheduleService;
   logger: Logger;
   metrics: Registry;
+  /** Checks bearer tokens; with none configured every caller is the default tenant's admin. */
+  authenticator: TokenAuthenticator;
+  /** Where every mutating call is recorded. */
+  audit: AuditLog;
+  /** TLS files; absent: plaintext. */
+  tls?: ServerTlsConfig;
 }
 
 export interface RunningGrpcServer {
@@ -70,6 +80,9 @@ export async function startGrpcServer({
   schedules,
   logger,
   metrics,
+  authenticator,
+  audit,
+  tls,
 }: GrpcServerOptions): Promise<RunningGrpcServer> {
   const requests = new Counter({
     name: 'claudine_grpc_requests_total',
@@ -85,58 +98,117 @@ export async function startGrpcServer({
     registers: [metrics],
   });
 
-  /** Wraps a unary handler: errors translated once, metrics recorded. */
+  /** The caller of a call, from its bearer token. @throws AppError UNAUTHENTICATED */
+  function callerOf(
+    call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  ) {
+    const authorization = call.metadata.get('authorization')[0];
+    return authenticator.authenticate(
+      typeof authorization === 'string' ? authorization : undefined,
+      call.getPeer(),
+    );
+  }
+
+  /**
+   * Records a mutating call in the audit stream, before the answer goes out (a caller that reads
+   * the trail next finds it); a failure to record is logged, and never fails the call.
+   */
+  function record(caller: Caller, path: string, target: string, outcome: string): Promise<void> {
+    return audit
+      .append({
+        tokenName: caller.tokenName,
+        tenant: caller.tenant,
+        method: path.replace(/^\/claudine\.v1\./, ''),
+        target,
+        outcome,
+        peer: caller.peer,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => logger.warn({ err: error, method: path }, 'could not write the audit entry'),
+      );
+  }
+
+  /**
+   * Wraps a unary handler: the caller authenticated (every method: an added one is covered too),
+   * errors translated once, metrics recorded, and a mutating call (security/audit.ts) audited
+   * with its outcome.
+   */
   function unary<Req, Res>(
     method: string,
-    handle: (request: Req) => Promise<Res>,
+    handle: (request: Req, caller: Caller) => Promise<Res>,
   ): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const stop = latency.startTimer({ method });
-      handle(call.request).then(
-        (response) => {
-          stop();
-          requests.inc({ method, code: 'OK' });
-          callback(null, response);
-        },
-        (error: unknown) => {
-          stop();
-          const status = toGrpcError(error);
-          requests.inc({ method, code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN' });
-          if (status.code === grpc.status.INTERNAL) logger.error({ err: error, method }, 'request failed');
-          callback(status, null);
-        },
-      );
+      let caller: Caller | undefined;
+      const audited = isMutating(method);
+      new Promise<Caller>((resolve) => resolve(callerOf(call)))
+        .then((known) => {
+          caller = known;
+          assertMayCall(known, method);
+          return handle(call.request, known);
+        })
+        .then(
+          (response) => {
+            stop();
+            requests.inc({ method, code: 'OK' });
+            if (!audited || !caller) return callback(null, response);
+            void record(caller, call.getPath(), auditTarget(call.request, response), 'OK').then(() =>
+              callback(null, response),
+            );
+          },
+          (error: unknown) => {
+            stop();
+            const status = toGrpcError(error);
+            requests.inc({ method, code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN' });
+            if (status.code === grpc.status.INTERNAL) logger.error({ err: error, method }, 'request failed');
+            // A call refused for its token is not audited (anyone could fill the trail with those):
+            // it is logged and counted in claudine_grpc_requests_total{code="UNAUTHENTICATED"}.
+            if (!caller) logger.warn({ method, peer: call.getPeer() }, 'unauthenticated call refused');
+            if (!audited || !caller) return callback(status, null);
+            const outcome = AppError.is(error) ? error.code : 'INTERNAL';
+            void record(caller, call.getPath(), auditTarget(call.request, undefined), outcome).then(() =>
+              callback(status, null),
+            );
+          },
+        );
     };
   }
 
   const taskHandlers: TaskServiceHandlers = {
-    Delegate: unary('Delegate', async (request) => ({
-      task: taskToProto(await tasks.delegate(specInputFromProto(request.spec))),
+    Delegate: unary('Delegate', async (request, caller) => ({
+      task: taskToProto(await tasks.delegate(specInputFromProto(request.spec), caller)),
     })),
-    Get: unary('Get', async (request) => taskToProto(await tasks.get(request.taskId))),
-    List: unary('List', async (request) => {
-      const page = await tasks.list({
-        states: parseStates(request.states),
-        pageSize: request.pageSize,
-        pageToken: request.pageToken,
-      });
+    Get: unary('Get', async (request, caller) => taskToProto(await tasks.get(request.taskId, caller))),
+    List: unary('List', async (request, caller) => {
+      const page = await tasks.list(
+        {
+          states: parseStates(request.states),
+          pageSize: request.pageSize,
+          pageToken: request.pageToken,
+          tenant: request.tenant,
+        },
+        caller,
+      );
       return { tasks: page.tasks.map(taskToProto), nextPageToken: page.nextPageToken };
     }),
-    Retry: unary('Retry', async (request) => ({ task: taskToProto(await tasks.retry(request.taskId)) })),
-    Resume: unary('Resume', async (request) => {
-      const resumed = await tasks.resume(request.taskId, request.additionalContext);
+    Retry: unary('Retry', async (request, caller) => ({
+      task: taskToProto(await tasks.retry(request.taskId, caller)),
+    })),
+    Resume: unary('Resume', async (request, caller) => {
+      const resumed = await tasks.resume(request.taskId, request.additionalContext, caller);
       return {
         task: taskToProto(resumed.task),
         mode: resumed.mode === 'same_session' ? 'RESUME_MODE_SAME_SESSION' : 'RESUME_MODE_NEW_SESSION',
         explanation: resumed.explanation,
       };
     }),
-    AddDependencies: unary('AddDependencies', async (request) => ({
-      task: taskToProto(await tasks.addDependencies(request.taskId, request.dependsOn)),
+    AddDependencies: unary('AddDependencies', async (request, caller) => ({
+      task: taskToProto(await tasks.addDependencies(request.taskId, request.dependsOn, caller)),
     })),
-    GetPatch: unary('GetPatch', (request) => tasks.getPatch(request.taskId)),
-    Cancel: unary('Cancel', async (request) => ({
-      task: taskToProto(await tasks.cancel(request.taskId, request.reason)),
+    GetPatch: unary('GetPatch', (request, caller) => tasks.getPatch(request.taskId, caller)),
+    Cancel: unary('Cancel', async (request, caller) => ({
+      task: taskToProto(await tasks.cancel(request.taskId, request.reason, caller)),
     })),
     Watch: (call) => {
       const abort = new AbortController();
@@ -144,6 +216,7 @@ export async function startGrpcServer({
       call.on('close', () => abort.abort());
       void (async () => {
         try {
+          const caller = callerOf(call);
           for await (const event of tasks.watch(
             call.request.taskId,
             {
@@ -153,6 +226,7 @@ export async function startGrpcServer({
               sinceMs: Number(call.request.sinceMs),
             },
             abort.signal,
+            caller,
           )) {
             if (!call.write(eventToProto(event))) await new Promise((resolve) => call.once('drain', resolve));
           }
@@ -173,18 +247,11 @@ export async function startGrpcServer({
   };
 
   const clusterHandlers: ClusterServiceHandlers = {
-    ListWorkers: unary('ListWorkers', async () => ({
-      workers: (await tasks.listWorkers()).map((worker) => ({
-        id: worker.id,
-        host: worker.host,
-        pid: worker.pid,
-        capacity: worker.capacity,
-        runningTaskIds: worker.runningTaskIds,
-        version: worker.version,
-        startedAtMs: worker.startedAtMs,
-        lastHeartbeatMs: worker.lastHeartbeatMs,
-        pausedUntilMs: worker.pausedUntilMs ?? 0,
-      })),
+    ListWorkers: unary('ListWorkers', async (_request, caller) => ({
+      workers: (await tasks.listWorkers(caller)).map(workerToProto),
+    })),
+    DrainWorker: unary('DrainWorker', async (request) => ({
+      worker: workerToProto(await tasks.drainWorker(request.workerId, request.undo)),
     })),
     ListWorktrees: unary('ListWorktrees', async (request) => {
       const listing = await worktrees.list(request.workerId);
@@ -210,6 +277,13 @@ export async function startGrpcServer({
         error: collection.error ?? '',
       })),
     })),
+    ListAudit: unary('ListAudit', async (request, caller) => ({
+      entries: await listAudit(audit, caller, {
+        sinceMs: Number(request.sinceMs),
+        limit: request.limit,
+        tenant: request.tenant,
+      }),
+    })),
   };
 
   const { proto } = loadClaudineApi();
@@ -220,37 +294,42 @@ export async function startGrpcServer({
     schedule: scheduleToProto(schedule, schedules.upcoming(schedule)),
   });
   const scheduleHandlers: ScheduleServiceHandlers = {
-    ScheduleTask: unary('ScheduleTask', async (request) =>
-      scheduleResponse(await schedules.create(scheduleSpecInputFromProto(request))),
+    ScheduleTask: unary('ScheduleTask', async (request, caller) =>
+      scheduleResponse(await schedules.create(scheduleSpecInputFromProto(request), caller)),
     ),
-    GetSchedule: unary('GetSchedule', async (request) =>
-      scheduleResponse(await schedules.get(request.scheduleId)),
+    GetSchedule: unary('GetSchedule', async (request, caller) =>
+      scheduleResponse(await schedules.get(request.scheduleId, caller)),
     ),
-    ListSchedules: unary('ListSchedules', async (request) => {
-      const page = await schedules.list({
-        states: request.states,
-        pageSize: request.pageSize,
-        pageToken: request.pageToken,
-      });
+    ListSchedules: unary('ListSchedules', async (request, caller) => {
+      const page = await schedules.list(
+        {
+          states: request.states,
+          pageSize: request.pageSize,
+          pageToken: request.pageToken,
+          tenant: request.tenant,
+        },
+        caller,
+      );
       return {
         schedules: page.schedules.map((schedule) => scheduleToProto(schedule, schedules.upcoming(schedule))),
         nextPageToken: page.nextPageToken,
       };
     }),
-    PauseSchedule: unary('PauseSchedule', async (request) =>
-      scheduleResponse(await schedules.pause(request.scheduleId)),
+    PauseSchedule: unary('PauseSchedule', async (request, caller) =>
+      scheduleResponse(await schedules.pause(request.scheduleId, caller)),
     ),
-    ResumeSchedule: unary('ResumeSchedule', async (request) =>
-      scheduleResponse(await schedules.resume(request.scheduleId)),
+    ResumeSchedule: unary('ResumeSchedule', async (request, caller) =>
+      scheduleResponse(await schedules.resume(request.scheduleId, caller)),
     ),
-    CancelSchedule: unary('CancelSchedule', async (request) =>
-      scheduleResponse(await schedules.cancel(request.scheduleId)),
+    CancelSchedule: unary('CancelSchedule', async (request, caller) =>
+      scheduleResponse(await schedules.cancel(request.scheduleId, caller)),
     ),
-    UpdateSchedule: unary('UpdateSchedule', async (request) =>
+    UpdateSchedule: unary('UpdateSchedule', async (request, caller) =>
       scheduleResponse(
         await schedules.update(
           request.scheduleId,
           request.spec ? scheduleSpecInputFromProto(request.spec) : undefined,
+          caller,
         ),
       ),
     ),
@@ -259,7 +338,7 @@ export async function startGrpcServer({
   addReflection(server);
 
   const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${host}:${port}`, serverCredentials(tls), (error, bound) =>
       error ? reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`)) : resolve(bound),
     );
   });
@@ -273,5 +352,27 @@ export async function startGrpcServer({
           resolve();
         });
       }),
+  };
+}
+
+/** A registry entry on the wire (ListWorkers, DrainWorker). */
+function workerToProto(worker: ListedWorker) {
+  return {
+    id: worker.id,
+    host: worker.host,
+    pid: worker.pid,
+    capacity: worker.capacity,
+    runningTaskIds: worker.runningTaskIds,
+    version: worker.version,
+    startedAtMs: worker.startedAtMs,
+    lastHeartbeatMs: worker.lastHeartbeatMs,
+    pausedUntilMs: worker.pausedUntilMs ?? 0,
+    labels: worker.labels,
+    state: worker.state,
+    load1: worker.load1,
+    cpus: worker.cpus,
+    freeMemoryBytes: worker.freeMemoryBytes,
+    maxCapacity: worker.maxCapacity ?? worker.capacity,
+    drainRequested: worker.drainRequested,
   };
 }

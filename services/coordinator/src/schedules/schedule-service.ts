@@ -3,7 +3,11 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   AppError,
+  canSee,
   fireTimesBetween,
+  SYSTEM_CALLER,
+  TenantSchema,
+  type Caller,
   nextFireTimes,
   parseOrThrow,
   SCHEDULE_STATES,
@@ -43,6 +47,17 @@ export interface ScheduleServiceOptions {
   missGraceMs: number;
   /** How often active schedules are checked for a lost fire job. */
   reconcileIntervalMs: number;
+  /**
+   * The reconcile pass (at start and on its timer) runs only while this says so (the coordinator
+   * lease); firing runs on every coordinator, each fire job being processed once. @default always
+   */
+  isLeader?: () => boolean;
+  /**
+   * The fire worker's blocking connection (closed by close()). Default: a duplicate of `redis`;
+   * pass one from createRedisConnection for Sentinel and Cluster, whose duplicate() keeps the
+   * producer's fail-fast options.
+   */
+  workerConnection?: Redis;
 }
 
 /**
@@ -61,9 +76,13 @@ export class ScheduleService {
   /** The worker's blocking connection: BullMQ does not close a connection it was given. */
   private readonly workerConnection: Redis;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly options: ScheduleServiceOptions) {
-    const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const connection =
+      options.workerConnection ??
+      options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
     this.workerConnection = connection;
     this.queue = new Queue<FireJobData>(SCHEDULE_QUEUE_NAME, {
       connection: options.redis,
@@ -81,18 +100,23 @@ export class ScheduleService {
   async start(): Promise<void> {
     void this.worker.run();
     await this.worker.waitUntilReady();
-    await this.reconcile();
-    this.reconcileTimer = setInterval(
-      () =>
-        void this.reconcile().catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'schedule reconcile failed'),
-        ),
-      this.options.reconcileIntervalMs,
-    );
+    await this.reconcileIfLeader();
+    this.reconcileTimer = setInterval(() => void this.reconcileIfLeader(), this.options.reconcileIntervalMs);
+  }
+
+  /** The reconcile pass, on the lease holder only; also run when a coordinator gains the lease. */
+  async reconcileIfLeader(): Promise<void> {
+    if (this.closed || this.reconciling || (this.options.isLeader && !this.options.isLeader())) return;
+    this.reconciling = this.reconcile()
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'schedule reconcile failed'))
+      .finally(() => (this.reconciling = undefined));
+    await this.reconciling;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    await this.reconciling;
     await this.worker.close();
     await this.queue.close();
     await closeRedis(this.workerConnection);
@@ -102,21 +126,30 @@ export class ScheduleService {
    * @throws AppError INVALID_ARGUMENT naming the field (the cron parser's message, the time zone,
    *   a past runAt, expiresAt before the first run, maxRuns < 1); nothing is created then.
    */
-  async create(input: unknown, nowMs = Date.now()): Promise<Schedule> {
+  async create(input: unknown, caller: Caller = SYSTEM_CALLER, nowMs = Date.now()): Promise<Schedule> {
     const id = `sched-${randomUUID()}`;
-    const { spec, first } = await this.validate(input, id, nowMs, nowMs);
-    await this.options.store.create(id, spec, nowMs, first);
+    const { spec, first } = await this.validate(input, id, nowMs, nowMs, caller);
+    await this.options.store.create(id, spec, nowMs, first, caller.tenant);
     await this.enqueueFire(id, first, nowMs);
-    return this.get(id);
+    return this.get(id, caller);
   }
 
   /**
    * Replaces a schedule's spec, keeping its run count and history. An active schedule's next fire
    * follows the new timing (a job left for the old one finds nothing due, and only passes on).
    */
-  async update(id: string, input: unknown, nowMs = Date.now()): Promise<Schedule> {
-    const current = await this.get(id);
-    const { spec, first } = await this.validate(input, current.id, nowMs, current.createdAtMs);
+  async update(
+    id: string,
+    input: unknown,
+    caller: Caller = SYSTEM_CALLER,
+    nowMs = Date.now(),
+  ): Promise<Schedule> {
+    const current = await this.get(id, caller);
+    // The template is checked as the schedule's tenant's: its runs will be that tenant's tasks.
+    const { spec, first } = await this.validate(input, current.id, nowMs, current.createdAtMs, {
+      ...caller,
+      tenant: current.tenant,
+    });
     await this.options.store.updateSpec(current.id, spec, first, nowMs);
     if (current.state === 'active') {
       if (current.nextFireAtMs !== undefined && current.nextFireAtMs !== first)
@@ -132,9 +165,10 @@ export class ScheduleService {
     id: string,
     nowMs: number,
     anchorMs: number,
+    caller: Caller,
   ): Promise<{ spec: ScheduleSpec; first: number }> {
     const spec = parseOrThrow(ScheduleSpecSchema, input, 'spec');
-    await this.options.tasks.checkSpec(spec.template);
+    await this.options.tasks.checkSpec(spec.template, caller);
     const timing = timingOf(spec);
     if (timing.kind === 'once' && timing.runAtMs <= nowMs)
       throw invalid('spec.runAt', `${spec.runAt} is in the past`);
@@ -146,13 +180,21 @@ export class ScheduleService {
         `${spec.expiresAt} is not after the first run (${new Date(first).toISOString()})`,
       );
     if (spec.afterSchedule === id) throw invalid('spec.afterSchedule', 'a schedule cannot wait for itself');
-    if (spec.afterSchedule !== undefined && !(await this.options.store.get(spec.afterSchedule)))
-      throw invalid('spec.afterSchedule', `unknown schedule ${spec.afterSchedule}`);
+    if (spec.afterSchedule !== undefined) {
+      const after = await this.options.store.get(spec.afterSchedule);
+      // Another tenant's schedule reads as unknown.
+      if (!after || !canSee(caller, after.tenant))
+        throw invalid('spec.afterSchedule', `unknown schedule ${spec.afterSchedule}`);
+    }
     return { spec, first };
   }
 
-  async get(id: string): Promise<Schedule> {
-    return this.options.store.getOrThrow(parseOrThrow(ScheduleIdSchema, id, 'schedule_id'));
+  /** @throws AppError SCHEDULE_NOT_FOUND, also for another tenant's schedule */
+  async get(id: string, caller: Caller = SYSTEM_CALLER): Promise<Schedule> {
+    const schedule = await this.options.store.getOrThrow(parseOrThrow(ScheduleIdSchema, id, 'schedule_id'));
+    if (!canSee(caller, schedule.tenant))
+      throw new AppError('SCHEDULE_NOT_FOUND', `schedule ${schedule.id} does not exist`);
+    return schedule;
   }
 
   /** The next fire times of an active schedule (a few), from its next one on. */
@@ -168,11 +210,16 @@ export class ScheduleService {
     return [schedule.nextFireAtMs, ...rest].slice(0, Math.max(0, Math.min(NEXT_FIRES_SHOWN, left)));
   }
 
-  async list(input: {
-    states: string[];
-    pageSize: number;
-    pageToken: string;
-  }): Promise<{ schedules: Schedule[]; nextPageToken: string }> {
+  /** A tenant's token lists its tenant's schedules; an admin all, or one tenant's with `tenant`. */
+  async list(
+    input: {
+      states: string[];
+      pageSize: number;
+      pageToken: string;
+      tenant?: string;
+    },
+    caller: Caller = SYSTEM_CALLER,
+  ): Promise<{ schedules: Schedule[]; nextPageToken: string }> {
     const states = input.states.map((state, index) => {
       if (!(SCHEDULE_STATES as readonly string[]).includes(state))
         throw invalid(
@@ -186,15 +233,21 @@ export class ScheduleService {
     const offset = input.pageToken === '' ? 0 : Number(input.pageToken);
     if (!Number.isInteger(offset) || offset < 0)
       throw invalid('page_token', 'is not a token from a previous response');
-    const page = await this.options.store.list(states, pageSize, offset);
+    const wanted = input.tenant ? parseOrThrow(TenantSchema, input.tenant, 'tenant') : undefined;
+    const page = await this.options.store.list(
+      states,
+      pageSize,
+      offset,
+      caller.admin ? wanted : caller.tenant,
+    );
     const schedules = (await Promise.all(page.ids.map((id) => this.options.store.get(id)))).filter(
       (schedule): schedule is Schedule => schedule !== undefined,
     );
     return { schedules, nextPageToken: page.next === undefined ? '' : String(page.next) };
   }
 
-  async pause(id: string): Promise<Schedule> {
-    const schedule = await this.get(id);
+  async pause(id: string, caller: Caller = SYSTEM_CALLER): Promise<Schedule> {
+    const schedule = await this.get(id, caller);
     await this.options.store.setState(schedule.id, ['active'], 'paused', 'paused', undefined);
     if (schedule.nextFireAtMs !== undefined) await this.removeFire(schedule.id, schedule.nextFireAtMs);
     return this.get(id);
@@ -204,8 +257,8 @@ export class ScheduleService {
    * Resumes a paused schedule. The runs it missed while paused are not fired, unless its policy
    * is catchup: then its next fire handles them (bounded by catchupLimit).
    */
-  async resume(id: string, nowMs = Date.now()): Promise<Schedule> {
-    const schedule = await this.get(id);
+  async resume(id: string, caller: Caller = SYSTEM_CALLER, nowMs = Date.now()): Promise<Schedule> {
+    const schedule = await this.get(id, caller);
     const timing = timingOf(schedule.spec);
     const expiry = expiryOf(schedule.spec);
     // With catchup, the runs missed while paused are handled now, if there are any.
@@ -237,8 +290,8 @@ export class ScheduleService {
     return this.get(id);
   }
 
-  async cancel(id: string): Promise<Schedule> {
-    const schedule = await this.get(id);
+  async cancel(id: string, caller: Caller = SYSTEM_CALLER): Promise<Schedule> {
+    const schedule = await this.get(id, caller);
     await this.options.store.setState(schedule.id, ['active', 'paused'], 'cancelled', 'cancelled', undefined);
     if (schedule.nextFireAtMs !== undefined) await this.removeFire(schedule.id, schedule.nextFireAtMs);
     return this.get(id);
@@ -355,7 +408,8 @@ export class ScheduleService {
       let task;
       try {
         const template = await this.runSpec(schedule, previous);
-        task = await tasks.delegateScheduled(template, runTaskId(scheduleId, run.time));
+        // A run is the schedule's tenant's task.
+        task = await tasks.delegateScheduled(template, runTaskId(scheduleId, run.time), schedule.tenant);
       } catch (error) {
         // A run the cluster refuses (a dependency gone, a repository moved) is recorded, and the
         // schedule goes on: a fire that throws would be retried, then stop the schedule.

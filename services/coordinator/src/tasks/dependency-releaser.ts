@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@claudine/observability';
-import type { Keyspace, TaskGraph, TaskQueue } from '@claudine/store';
+import type { Keyspace, ReleaseRouter, TaskGraph, TaskQueue } from '@claudine/store';
 
 export interface DependencyReleaserOptions {
   graph: TaskGraph;
   queue: TaskQueue;
+  /** Picks each released task's queue (labels, affinity); without it every job goes to `queue`. */
+  router?: ReleaseRouter;
   keys: Keyspace;
   /** A connection of its own: it is put in subscriber mode. */
   subscriber: Redis;
@@ -13,6 +15,11 @@ export interface DependencyReleaserOptions {
   pollIntervalMs?: number;
   /** How often every blocked task is checked for a lost wake-up. @default 30000 */
   recheckIntervalMs?: number;
+  /**
+   * The full recheck runs only while this says so (the coordinator lease): it reads every blocked
+   * task, so one coordinator does it. Releasing the ready set runs everywhere. @default always
+   */
+  isLeader?: () => boolean;
 }
 
 const RECHECK_PAGE = 200;
@@ -29,6 +36,7 @@ export class DependencyReleaser {
   private pollTimer: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private rechecking: Promise<void> | undefined;
   private again = false;
   private stopped = false;
 
@@ -46,14 +54,11 @@ export class DependencyReleaser {
     await subscriber.subscribe(keys.releasedChannel);
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1_000);
     this.recheckTimer = setInterval(
-      () =>
-        void this.recheckAll().catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'recheck failed'),
-        ),
+      () => void this.recheckIfLeader(),
       this.options.recheckIntervalMs ?? 30_000,
     );
     // What became ready while no coordinator ran, or was never woken for.
-    await this.recheckAll();
+    if (this.isLeader()) await this.recheckAll();
     this.wake();
   }
 
@@ -62,6 +67,7 @@ export class DependencyReleaser {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.recheckTimer) clearInterval(this.recheckTimer);
     await this.running;
+    await this.rechecking;
     await this.options.subscriber.unsubscribe().catch(() => undefined);
   }
 
@@ -91,11 +97,25 @@ export class DependencyReleaser {
     for (;;) {
       const ids = await graph.readyTaskIds(500);
       if (ids.length === 0) return released;
-      const queued = await graph.release(queue, ids);
+      const queued = await graph.release(this.options.router ?? queue, ids);
       released += queued.length;
       if (queued.length > 0) logger.debug({ taskIds: queued }, 'dependencies done: tasks queued');
       if (ids.length < 500) return released;
     }
+  }
+
+  private isLeader(): boolean {
+    return this.options.isLeader?.() ?? true;
+  }
+
+  /** The periodic recheck, on the lease holder only; also run when a coordinator gains the lease. */
+  async recheckIfLeader(): Promise<void> {
+    if (this.stopped || !this.isLeader() || this.rechecking) return;
+    this.rechecking = this.recheckAll()
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'recheck failed'))
+      .finally(() => (this.rechecking = undefined));
+    await this.rechecking;
   }
 
   /** Checks every blocked task for a lost wake-up. @returns how many became ready */

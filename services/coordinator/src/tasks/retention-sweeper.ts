@@ -12,11 +12,14 @@ export interface RetentionSweeperOptions {
   retentionMs: number;
   /** How often a sweep runs (on one coordinator at a time). @default 60000 */
   intervalMs?: number;
+  /** Sweeps only while this says so (the coordinator lease). @default always */
+  isLeader?: () => boolean;
 }
 
 /**
- * Removes finished tasks past their retention. Any number of coordinators may run one; a Redis
- * lock (SET NX with a TTL) makes one of them sweep per interval.
+ * Removes finished tasks past their retention. Any number of coordinators may run one: only the
+ * lease holder sweeps (`isLeader`), and a Redis lock (SET NX with a TTL) still makes one sweep per
+ * interval across a handover of the lease.
  */
 export class RetentionSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -43,7 +46,8 @@ export class RetentionSweeper {
   }
 
   private async sweepIfLeader(intervalMs: number): Promise<void> {
-    const { redis, keys, logger } = this.options;
+    const { redis, keys, logger, isLeader } = this.options;
+    if (isLeader && !isLeader()) return;
     try {
       const acquired = await redis.set(
         `${keys.prefix}:lock:retention`,

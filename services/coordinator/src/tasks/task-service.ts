@@ -2,7 +2,11 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   AppError,
+  canSee,
   classifyRepository,
+  SYSTEM_CALLER,
+  TenantSchema,
+  type Caller,
   isTerminalState,
   newTaskId,
   parseOrThrow,
@@ -18,8 +22,6 @@ import {
 import {
   closeRedis,
   createRedisConnection,
-  createTaskQueue,
-  workerQueueName,
   lastEventOffset,
   publishCancel,
   readTaskEvents,
@@ -29,9 +31,14 @@ import {
   type TaskLinks,
   type TaskQueue,
   type TaskStore,
-  type WorkerHeartbeat,
+  type ListedWorker,
   type WorkerRegistry,
+  type RoutingStore,
+  type TaskQueues,
+  noCapableWorkerReason,
+  workerCanTake,
 } from '@claudine/store';
+import type { TaskRouter } from '../routing/task-router';
 import type { RepositoryVerifier } from './repository-verifier';
 
 export interface TaskServiceOptions {
@@ -43,6 +50,10 @@ export interface TaskServiceOptions {
   registry: WorkerRegistry;
   verifier: RepositoryVerifier;
   graph: TaskGraph;
+  /** Picks each task's queue (labels, affinity, resume); without it every job goes to `queue`. */
+  router?: TaskRouter;
+  routing?: RoutingStore;
+  queues?: TaskQueues;
 }
 
 export const LIST_PAGE_SIZE = { default: 50, max: 500 } as const;
@@ -97,14 +108,44 @@ export class TaskService {
    * Validates the spec, checks a local repository, then writes the task and its job atomically.
    * @throws AppError INVALID_ARGUMENT (naming the field) or REPOSITORY_* / BASE_REF_NOT_FOUND; nothing is written then.
    */
-  async delegate(specInput: unknown): Promise<Task> {
+  async delegate(specInput: unknown, caller: Caller = SYSTEM_CALLER): Promise<Task> {
     if (specInput === undefined) {
       throw new AppError('INVALID_ARGUMENT', 'spec: is required', { details: { fields: ['spec'] } });
     }
     const spec = parseOrThrow(TaskSpecSchema, specInput, 'spec');
-    await this.options.verifier.verify(spec);
-    if (spec.continueFrom !== undefined) await this.checkContinuation(spec);
-    return this.createTask(spec);
+    await this.checkSpec(spec, caller);
+    return this.createTask(spec, { tenant: caller.tenant });
+  }
+
+  /**
+   * Tenancy: whether the caller may see a task (an admin sees all). A task of another tenant is
+   * answered exactly as a missing one, so its existence does not leak.
+   * @throws AppError TASK_NOT_FOUND
+   */
+  private async assertVisible(taskId: string, caller: Caller): Promise<void> {
+    if (caller.admin) return;
+    const tenant = await this.options.store.tenantOf(taskId);
+    if (tenant === undefined || !canSee(caller, tenant))
+      throw new AppError('TASK_NOT_FOUND', `task ${taskId} does not exist`, { details: { taskId } });
+  }
+
+  /**
+   * The tasks a new task would wait for or build on must be the caller's tenant's; another
+   * tenant's is refused as an unknown task is (the same error as the graph gives one).
+   * @throws AppError INVALID_ARGUMENT naming the field
+   */
+  private async assertReferencesVisible(field: string, taskIds: readonly string[], caller: Caller) {
+    if (caller.admin) return;
+    const hidden: string[] = [];
+    for (const id of taskIds) {
+      const tenant = await this.options.store.tenantOf(id);
+      // Missing ones are named with hidden ones, as the graph would name them: the same answer.
+      if (tenant === undefined || !canSee(caller, tenant)) hidden.push(id);
+    }
+    if (hidden.length > 0)
+      throw new AppError('INVALID_ARGUMENT', `${field}: unknown task ${hidden.join(', ')}`, {
+        details: { fields: [field] },
+      });
   }
 
   /**
@@ -112,27 +153,58 @@ export class TaskService {
    * (blocked, or queued here when every dependency had already completed).
    */
   private async createTask(spec: TaskSpec, links: TaskLinks = {}, taskId = newTaskId()): Promise<Task> {
-    const { store, graph, queue } = this.options;
-    if (dependencyIds(spec).length === 0) return store.create(queue, taskId, spec, Date.now(), links);
+    const { store, graph, queue, router } = this.options;
+    if (dependencyIds(spec).length === 0) {
+      // The queue follows the spec (labels, affinity) and the links (a same-session resume).
+      const routed = router
+        ? await router.route(taskId, spec, links)
+        : { queue, route: { queueName: queue.name } };
+      const task = await store.create(routed.queue, taskId, spec, Date.now(), links, routed.route);
+      return (await this.noteIfNobodyCanTake(task)) ?? task;
+    }
     const created = await graph.create(taskId, spec, Date.now(), links);
-    if (created.outcome === 'ready') await graph.release(queue, [taskId]);
+    if (created.outcome === 'ready') await graph.release(router?.forRelease ?? queue, [taskId]);
     return store.getOrThrow(taskId);
   }
 
+  /**
+   * A task whose labels no live worker has gets its waiting reason at once (the coordinator's
+   * routing duty keeps it up to date afterwards). @returns the task re-read, when it got one
+   */
+  private async noteIfNobodyCanTake(task: Task): Promise<Task | undefined> {
+    const { routing, registry, store } = this.options;
+    if (!routing || task.spec.requires.length === 0) return undefined;
+    const workers = await registry.list();
+    if (workers.some((worker) => workerCanTake(worker, task.spec.requires))) return undefined;
+    await routing.setWaitingReason(task.id, noCapableWorkerReason(task.spec.requires));
+    return store.get(task.id);
+  }
+
   /** The checks Delegate makes of a spec beyond its schema (a schedule's template gets them at creation). */
-  async checkSpec(spec: TaskSpec): Promise<void> {
+  async checkSpec(spec: TaskSpec, caller: Caller = SYSTEM_CALLER): Promise<void> {
+    await this.assertReferencesVisible('spec.dependsOn', spec.dependsOn, caller);
     await this.options.verifier.verify(spec);
-    if (spec.continueFrom !== undefined) await this.checkContinuation(spec);
+    if (spec.continueFrom !== undefined) {
+      // An invisible task reads as unknown, as checkContinuation words it.
+      if (!caller.admin) {
+        const tenant = await this.options.store.tenantOf(spec.continueFrom);
+        if (tenant !== undefined && !canSee(caller, tenant))
+          throw new AppError('INVALID_ARGUMENT', `spec.continueFrom: unknown task ${spec.continueFrom}`, {
+            details: { fields: ['spec.continueFrom'] },
+          });
+      }
+      await this.checkContinuation(spec);
+    }
   }
 
   /**
    * A schedule's run: a validated spec, under an id derived from the schedule and the fire time,
    * so that a fire handled twice (two coordinators, a retried job) makes one task.
    */
-  async delegateScheduled(spec: TaskSpec, taskId: string): Promise<Task> {
+  async delegateScheduled(spec: TaskSpec, taskId: string, tenant: string): Promise<Task> {
     const existing = await this.options.store.get(taskId);
     if (existing) return existing;
-    return this.createTask(spec, {}, taskId);
+    return this.createTask(spec, { tenant }, taskId);
   }
 
   /** Whether a task has ended (a schedule's previous run, for its concurrency policy). */
@@ -166,19 +238,31 @@ export class TaskService {
    * Makes a blocked task also wait for other tasks.
    * @throws AppError INVALID_ARGUMENT, DEPENDENCY_CYCLE, TASK_NOT_FOUND, TASK_ALREADY_FINISHED
    */
-  async addDependencies(taskId: string, dependsOn: readonly string[]): Promise<Task> {
+  async addDependencies(
+    taskId: string,
+    dependsOn: readonly string[],
+    caller: Caller = SYSTEM_CALLER,
+  ): Promise<Task> {
     const id = parseOrThrow(TaskIdSchema, taskId, 'task_id');
     const ids = parseOrThrow(
       z.array(TaskIdSchema).min(1, 'must name at least one task').max(TASK_LIMITS.maxDependencies),
       dependsOn,
       'depends_on',
     );
+    await this.assertVisible(id, caller);
+    await this.assertReferencesVisible('depends_on', ids, caller);
     await this.options.graph.addDependencies(id, ids);
     return this.options.store.getOrThrow(id);
   }
 
-  async get(taskId: string): Promise<Task> {
-    return this.options.store.getOrThrow(parseOrThrow(TaskIdSchema, taskId, 'task_id'));
+  /** @throws AppError TASK_NOT_FOUND, also for another tenant's task */
+  async get(taskId: string, caller: Caller = SYSTEM_CALLER): Promise<Task> {
+    const task = await this.options.store.getOrThrow(parseOrThrow(TaskIdSchema, taskId, 'task_id'));
+    if (!canSee(caller, task.tenant))
+      throw new AppError('TASK_NOT_FOUND', `task ${task.id} does not exist`, {
+        details: { taskId: task.id },
+      });
+    return task;
   }
 
   /**
@@ -187,8 +271,9 @@ export class TaskService {
    */
   async getPatch(
     taskId: string,
+    caller: Caller = SYSTEM_CALLER,
   ): Promise<{ taskId: string; patch: Buffer; baseCommit: string; headCommit: string }> {
-    const task = await this.get(taskId);
+    const task = await this.get(taskId, caller);
     const patch = await this.options.store.getPatch(task.id);
     if (!patch) {
       throw new AppError(
@@ -204,17 +289,26 @@ export class TaskService {
     };
   }
 
-  async list(input: { states: TaskState[]; pageSize: number; pageToken: string }) {
+  /**
+   * A page of tasks: a tenant's token sees its tenant's; an admin all, or one tenant's with
+   * `tenant` (empty: all).
+   */
+  async list(
+    input: { states: TaskState[]; pageSize: number; pageToken: string; tenant?: string },
+    caller: Caller = SYSTEM_CALLER,
+  ) {
     const pageSize = input.pageSize === 0 ? LIST_PAGE_SIZE.default : input.pageSize;
     if (pageSize < 1 || pageSize > LIST_PAGE_SIZE.max) {
       throw new AppError('INVALID_ARGUMENT', `page_size: must be between 1 and ${LIST_PAGE_SIZE.max}`, {
         details: { fields: ['page_size'] },
       });
     }
+    const wanted = input.tenant ? parseOrThrow(TenantSchema, input.tenant, 'tenant') : undefined;
     return this.options.store.list({
       states: input.states,
       pageSize,
       pageToken: input.pageToken || undefined,
+      tenant: caller.admin ? wanted : caller.tenant,
     });
   }
 
@@ -223,8 +317,9 @@ export class TaskService {
    * turns `cancelled` when that worker has stopped the agent.
    * @throws AppError TASK_NOT_FOUND, TASK_ALREADY_FINISHED
    */
-  async cancel(taskId: string, reason: string): Promise<Task> {
+  async cancel(taskId: string, reason: string, caller: Caller = SYSTEM_CALLER): Promise<Task> {
     const id = parseOrThrow(TaskIdSchema, taskId, 'task_id');
+    await this.assertVisible(id, caller);
     const why = reason.trim() || 'cancelled by request';
     const outcome = await this.options.store.cancel(id, why);
     switch (outcome.outcome) {
@@ -240,7 +335,9 @@ export class TaskService {
         );
       case 'cancelled':
         // The job may already be locked by a worker; that worker then finds the task cancelled.
-        await this.options.queue.remove(id).catch(() => 0);
+        await this.queueOf(id)
+          .then((queue) => queue.remove(id))
+          .catch(() => 0);
         break;
       case 'requested':
         await publishCancel(this.options.redis, this.options.keys, { taskId: id, reason: why });
@@ -256,8 +353,15 @@ export class TaskService {
    * is abandoned.
    * @throws AppError INVALID_ARGUMENT, TASK_NOT_FOUND, OUT_OF_RANGE (from_offset past the end)
    */
-  async *watch(taskId: string, options: WatchOptions, signal: AbortSignal): AsyncGenerator<TaskEvent> {
+  async *watch(
+    taskId: string,
+    options: WatchOptions,
+    signal: AbortSignal,
+    caller: Caller = SYSTEM_CALLER,
+  ): AsyncGenerator<TaskEvent> {
     const id = parseOrThrow(TaskIdSchema, taskId, 'task_id');
+    // A task's events are its tenant's.
+    await this.assertVisible(id, caller);
     const { fromOffset, follow, tail = 0, sinceMs = 0 } = options;
     if (!Number.isInteger(fromOffset) || fromOffset < 0) {
       throw new AppError('INVALID_ARGUMENT', 'from_offset: must be a whole number, 0 or more', {
@@ -343,11 +447,12 @@ export class TaskService {
    * A new task with the same spec as a finished one, linked to it.
    * @throws AppError TASK_NOT_FOUND, TASK_NOT_FINISHED
    */
-  async retry(taskId: string): Promise<Task> {
-    const previous = await this.finishedTask(taskId, 'retry');
+  async retry(taskId: string, caller: Caller = SYSTEM_CALLER): Promise<Task> {
+    const previous = await this.finishedTask(taskId, 'retry', caller);
     await this.options.verifier.verify(previous.spec);
     return this.createTask(previous.spec, {
       retryOf: previous.id,
+      tenant: previous.tenant,
     });
   }
 
@@ -360,8 +465,9 @@ export class TaskService {
   async resume(
     taskId: string,
     additionalContext: string,
+    caller: Caller = SYSTEM_CALLER,
   ): Promise<{ task: Task; mode: ResumeMode; explanation: string }> {
-    const previous = await this.finishedTask(taskId, 'resume');
+    const previous = await this.finishedTask(taskId, 'resume', caller);
     const context = parseOrThrow(ResumeContextSchema, additionalContext, 'additional_context');
     // The policy may have narrowed since the task ran.
     await this.options.verifier.assertAllowed(previous.spec);
@@ -369,17 +475,20 @@ export class TaskService {
     const sessionId = previous.result?.sessionId || lastAttempt?.sessionId;
     const holder = lastAttempt?.workerId;
     const alive = holder
-      ? (await this.options.registry.list()).some((worker) => worker.id === holder)
+      ? (await this.options.registry.list()).some(
+          // A draining (or dead-listed) worker takes no new task, a resume included.
+          (worker) => worker.id === holder && workerCanTake(worker, []),
+        )
       : false;
     if (sessionId && holder && alive) {
       const spec = {
         ...withoutDependencies(previous.spec),
         prompt: context.trim() || 'Continue where you left off.',
       };
-      const queue = this.workerQueue(holder);
-      const task = await this.options.store.create(queue, newTaskId(), spec, Date.now(), {
+      const task = await this.createTask(spec, {
         resumedFrom: previous.id,
         resume: { fromTaskId: previous.id, sessionId, workerId: holder },
+        tenant: previous.tenant,
       });
       return {
         task,
@@ -406,29 +515,27 @@ export class TaskService {
       );
       if (usable) spec.baseRef = previous.result.branch;
     }
-    const task = await this.options.store.create(this.options.queue, newTaskId(), spec, Date.now(), {
+    const task = await this.createTask(spec, {
       resumedFrom: previous.id,
+      tenant: previous.tenant,
     });
     return { task, mode: 'new_session', explanation: `a new session: ${why}` };
   }
 
-  private readonly workerQueues = new Map<string, TaskQueue>();
-
-  private workerQueue(workerId: string): TaskQueue {
-    let queue = this.workerQueues.get(workerId);
-    if (!queue) {
-      queue = createTaskQueue(this.options.redis, this.options.keys, workerQueueName(workerId));
-      this.workerQueues.set(workerId, queue);
-    }
-    return queue;
+  /** The queue a task's job was routed to (the shared queue for tasks written before routing). */
+  private async queueOf(taskId: string): Promise<TaskQueue> {
+    const { routing, queues, queue } = this.options;
+    const [info] = routing ? await routing.routingOf([taskId]) : [];
+    if (!info?.queue || !queues || info.queue === queue.name) return queue;
+    return queues.get(info.queue);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.workerQueues.values()].map((queue) => queue.close()));
+    // The queues are the coordinator's (TaskQueues), closed with it.
   }
 
-  private async finishedTask(taskId: string, action: string): Promise<Task> {
-    const task = await this.get(taskId);
+  private async finishedTask(taskId: string, action: string, caller: Caller): Promise<Task> {
+    const task = await this.get(taskId, caller);
     if (!isTerminalState(task.state)) {
       throw new AppError(
         'TASK_NOT_FINISHED',
@@ -441,7 +548,43 @@ export class TaskService {
     return task;
   }
 
-  async listWorkers(): Promise<WorkerHeartbeat[]> {
-    return this.options.registry.list();
+  /** Live workers, and dead ones (state `dead`) for a while after their heartbeat lapsed. */
+  /** The workers; a tenant's token sees only its own tenant's among their running tasks. */
+  async listWorkers(caller: Caller = SYSTEM_CALLER): Promise<ListedWorker[]> {
+    const workers = await this.options.registry.listIncludingDead();
+    if (caller.admin) return workers;
+    return Promise.all(
+      workers.map(async (worker) => {
+        const tenants = await this.options.store.tenantsOf(worker.runningTaskIds);
+        return {
+          ...worker,
+          runningTaskIds: worker.runningTaskIds.filter((_, i) => tenants[i] === caller.tenant),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Asks a worker to stop taking new tasks (running ones go on), or with `undo` to take them
+   * again. The flag is read by its heartbeat and published so that it acts at once.
+   * @throws AppError INVALID_ARGUMENT (no worker_id), WORKER_NOT_FOUND (the registry does not list it)
+   */
+  async drainWorker(workerId: string, undo: boolean): Promise<ListedWorker> {
+    if (workerId === '')
+      throw new AppError('INVALID_ARGUMENT', 'worker_id: is required', {
+        details: { fields: ['worker_id'] },
+      });
+    const { registry } = this.options;
+    if (!(await registry.get(workerId)))
+      throw new AppError('WORKER_NOT_FOUND', `worker ${workerId} is not in the registry`, {
+        details: { workerId },
+      });
+    await registry.requestDrain(workerId, !undo);
+    const worker = await registry.get(workerId);
+    if (!worker)
+      throw new AppError('WORKER_NOT_FOUND', `worker ${workerId} left the registry`, {
+        details: { workerId },
+      });
+    return worker;
   }
 }

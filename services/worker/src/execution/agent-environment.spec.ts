@@ -42,6 +42,23 @@ describe('buildAgentEnvironment', () => {
       CLAUDE_CODE_ENTRYPOINT: 'cli',
     });
   });
+
+  it('drops every REDIS* name and any copy of a secret value, whatever the allowlist', () => {
+    const env = buildAgentEnvironment(
+      {
+        ...source,
+        REDIS_PASSWORD: 'pass-word-1',
+        REDISCLI_AUTH: 'pass-word-1',
+        CLAUDINE_TOKEN: 'token-of-the-worker',
+        MY_COPY: 'redis://:secret@redis:6379',
+        MY_TOKEN: 'Bearer token-of-the-worker',
+        MY_PASS: 'pass-word-1',
+        MY_FINE: 'nothing to hide',
+      },
+      { allowlist: ['CLAUDINE_*', 'REDIS*', 'MY_*'] },
+    );
+    expect(env).toEqual({ MY_FINE: 'nothing to hide' });
+  });
 });
 
 describe('buildClaudeArgs', () => {

@@ -40,8 +40,27 @@ export const DEFAULT_AGENT_ENV_ALLOWLIST: readonly string[] = [
   'SSL_CERT_FILE',
 ];
 
-/** Never passed, whatever the allowlist says: they would leak the cluster's secrets or confuse the CLI. */
-const ALWAYS_DENIED = [/^CLAUDINE_/, /^REDIS_/, /^CLAUDECODE$/];
+/**
+ * Never passed, whatever the allowlist says (`*`, `CLAUDINE_*`, `REDIS*` included): they would leak
+ * the cluster's secrets (the Redis URL and password, REDISCLI_AUTH, API tokens, TLS key paths) or
+ * confuse the CLI.
+ */
+const ALWAYS_DENIED = [/^CLAUDINE_/, /^REDIS/, /^CLAUDECODE$/];
+
+/** The secret values in the worker's environment: no variable carrying one reaches the agent. */
+function secretValues(source: NodeJS.ProcessEnv): string[] {
+  const secrets = [source.REDIS_PASSWORD, source.REDISCLI_AUTH, source.CLAUDINE_TOKEN];
+  for (const name of ['REDIS_URL', 'REDIS_SENTINEL_URL']) {
+    try {
+      const password = source[name] ? decodeURIComponent(new URL(source[name]).password) : '';
+      if (password) secrets.push(password);
+    } catch {
+      // Not a URL: nothing to take from it.
+    }
+  }
+  // Too short a value would match by chance; a real secret is longer.
+  return secrets.filter((value): value is string => value !== undefined && value.length >= 6);
+}
 
 /**
  * Claude Code's own variables (CLAUDE_CODE_ENTRYPOINT, CLAUDE_CODE_SSE_PORT, ...) make a nested
@@ -66,9 +85,12 @@ export function buildAgentEnvironment(
   { allowlist, fixed = {} }: AgentEnvironmentOptions,
 ): Record<string, string> {
   const env: Record<string, string> = {};
+  const secrets = secretValues(source);
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined) continue;
     if (ALWAYS_DENIED.some((deny) => deny.test(name))) continue;
+    // A copy of a secret under another name (MY_REDIS=redis://:pw@..., allowlisted by a prefix).
+    if (secrets.some((secret) => value.includes(secret))) continue;
     const allowed = EXACT_NAME_ONLY.test(name)
       ? allowlist.includes(name)
       : allowlist.some((pattern) => matches(name, pattern));

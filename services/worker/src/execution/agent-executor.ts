@@ -1,7 +1,11 @@
 import type { AgentOptions, NewTaskEvent, TaskEventData } from '@claudine/core';
 
-/** Why a run was stopped from outside. */
-export type StopReason = 'timeout' | 'cancelled' | 'shutdown';
+/**
+ * Why a run was stopped from outside. `fenced`: this worker no longer holds the task's current
+ * attempt (another worker took it over, or this one was cut off from Redis past its lock), so
+ * the run's outcome must not be reported.
+ */
+export type StopReason = 'timeout' | 'cancelled' | 'shutdown' | 'fenced';
 
 /** What an executor needs to run one task's agent. */
 export interface AgentRunRequest {

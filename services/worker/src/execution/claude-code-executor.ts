@@ -189,7 +189,10 @@ class ClaudeCodeRun implements PreparedAgentRun {
   }
 
   private graceFor(reason: StopReason): number {
-    return reason === 'cancelled' ? this.graces.cancelGraceMs : this.graces.killGraceMs;
+    // A fenced run's work is not wanted any more: it stops as fast as a cancelled one.
+    return reason === 'cancelled' || reason === 'fenced'
+      ? this.graces.cancelGraceMs
+      : this.graces.killGraceMs;
   }
 }
 

@@ -38,6 +38,9 @@ export function classifyOutcome(outcome: AgentRunOutcome, timeoutMs: number): Cl
       );
     case 'shutdown':
       return failed('WORKER_LOST', 'the worker shut down while the agent ran', true);
+    case 'fenced':
+      // Never reported (the runner drops a fenced run's outcome); named for completeness.
+      return failed('WORKER_LOST', 'worker lost: another attempt took the task over', false);
     case undefined:
       break;
   }

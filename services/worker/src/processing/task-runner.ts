@@ -39,6 +39,8 @@ export interface TaskRunnerOptions {
   runsDir: string;
   logger: Logger;
   onFinished?: (taskId: string, state: ClassifiedOutcome['state']) => void;
+  /** A run found it no longer holds its attempt and reported nothing (claudine_worker_fenced_total). */
+  onFenced?: (taskId: string, reason: string) => void;
 }
 
 /**
@@ -51,11 +53,20 @@ export interface TaskRunnerOptions {
 export type RunDecision =
   | { kind: 'done' }
   | { kind: 'retry'; reason: string }
-  | { kind: 'requeue'; reason: string; pauseUntilMs?: number };
+  | { kind: 'requeue'; reason: string; pauseUntilMs?: number }
+  | { kind: 'fenced'; reason: string };
 
 export interface RunOptions {
   /** False on the last attempt BullMQ will make: a retryable failure is then final. */
   attemptsLeft: boolean;
+  /** The queue the job came from: the start is refused when the task was routed elsewhere since. */
+  queueName?: string;
+  /**
+   * Asked right before an irreversible step (merging into the base, pushing, opening a PR): true
+   * while this worker still holds the task's queue job, whose lock it extends for the step.
+   * False: another worker may take (or took) the task over, and the step must not happen.
+   */
+  stillOwner?: () => Promise<boolean>;
 }
 
 /** How long a rate-limited worker pauses when the API does not say. */
@@ -66,6 +77,12 @@ interface ActiveRun {
   stopRequested?: StopReason;
   setup?: RunningSetup;
   agent?: PreparedAgentRun;
+  /** Set once the attempt is claimed: what the ownership checks compare against. */
+  attemptNumber?: number;
+  /** Why this run lost its attempt; once set, the run reports nothing. */
+  fenced?: string;
+  /** The final write is under way: ownership checks leave it alone. */
+  settling?: boolean;
 }
 
 /**
@@ -96,6 +113,43 @@ export class TaskRunner {
     for (const taskId of this.active.keys()) this.stop(taskId, reason);
   }
 
+  /**
+   * This worker lost the task's attempt (taken over, or cut off from Redis past its lock): stops
+   * the run at once; it reports nothing, merges nothing.
+   */
+  fence(taskId: string, reason: string): boolean {
+    const run = this.active.get(taskId);
+    if (!run || run.settling) return false;
+    if (run.fenced === undefined) {
+      run.fenced = reason;
+      this.options.logger.warn({ taskId, reason }, 'fenced: stopping the agent, reporting nothing');
+    }
+    return this.stop(taskId, 'fenced');
+  }
+
+  /** Fences every run (self-fencing: Redis was unreachable for longer than the lock). */
+  fenceAll(reason: string): string[] {
+    return [...this.active.keys()].filter((taskId) => this.fence(taskId, reason));
+  }
+
+  /**
+   * Checks, for every run that has claimed its attempt, that this worker still holds it, and
+   * fences the ones that another attempt superseded. Called at every heartbeat.
+   */
+  async checkOwnership(): Promise<void> {
+    const { store, workerId } = this.options;
+    await Promise.all(
+      [...this.active.entries()].map(async ([taskId, run]) => {
+        const attemptNumber = run.attemptNumber;
+        if (attemptNumber === undefined || run.fenced !== undefined || run.settling) return;
+        const held = await store.holdsAttempt(taskId, { workerId, attemptNumber });
+        // Re-read: the run may have started its final write meanwhile (its own write ends the hold).
+        if (!held && this.active.get(taskId) === run && !run.settling)
+          this.fence(taskId, `attempt ${attemptNumber} was superseded`);
+      }),
+    );
+  }
+
   async run(taskId: string, options: RunOptions = { attemptsLeft: false }): Promise<RunDecision> {
     const { store, workerId } = this.options;
     const logger = this.options.logger.child({ taskId, workerId });
@@ -104,15 +158,30 @@ export class TaskRunner {
     this.active.set(taskId, run);
     try {
       const claimedAtMs = Date.now();
-      const started = await store.startAttempt(taskId, { workerId, startedAtMs: claimedAtMs });
+      const started = await store.startAttempt(
+        taskId,
+        { workerId, startedAtMs: claimedAtMs },
+        claimedAtMs,
+        options.queueName,
+      );
       if (started.outcome !== 'started') {
         logger.info({ outcome: started }, 'task not runnable, skipped');
         return { kind: 'done' };
       }
       const attempt: Attempt = { number: started.attemptNumber, workerId, startedAtMs: claimedAtMs };
-      return await this.execute(taskId, attempt, run, options, logger.child({ attempt: attempt.number }));
+      run.attemptNumber = attempt.number;
+      const decision = await this.execute(
+        taskId,
+        attempt,
+        run,
+        options,
+        logger.child({ attempt: attempt.number }),
+      );
+      if (decision.kind === 'fenced') this.options.onFenced?.(taskId, decision.reason);
+      return decision;
     } finally {
-      this.active.delete(taskId);
+      // A redelivery of the same task to this worker may have replaced the entry: leave that one.
+      if (this.active.get(taskId) === run) this.active.delete(taskId);
     }
   }
 
@@ -126,8 +195,21 @@ export class TaskRunner {
     const failed = (task.dependencies ?? []).filter(
       (edge) => edge.state === 'failed' || edge.state === 'cancelled',
     );
-    if (spec.continueFrom === undefined && failed.length === 0) return spec.prompt;
+    // A same-session resume that runs here because its worker died or drained (the coordinator's
+    // routing duty moved it): the session is not here, so the new one is told what came before.
+    const moved = task.resume && task.resume.workerId !== this.options.workerId ? task.resume : undefined;
+    if (spec.continueFrom === undefined && failed.length === 0 && !moved) return spec.prompt;
     const lines = [spec.prompt];
+    if (moved) {
+      const from = await this.options.store.get(moved.fromTaskId);
+      lines.push(
+        '',
+        `--- Context: this continues task ${moved.fromTaskId}; its session was on worker ${moved.workerId}, which could not take this task, so this is a new session. ---`,
+      );
+      if (from?.spec.prompt) lines.push('Its prompt:', from.spec.prompt);
+      if (from?.result?.text) lines.push('Its final message:', from.result.text);
+      if (from?.result?.branch) lines.push(`Its work is on branch ${from.result.branch}.`);
+    }
     if (spec.continueFrom !== undefined) {
       const from = await this.options.store.get(spec.continueFrom);
       lines.push(
@@ -154,8 +236,17 @@ export class TaskRunner {
     options: RunOptions,
     logger: Logger,
   ): Promise<RunDecision> {
-    const { store, executor, worktrees } = this.options;
-    const events = new EventSink(store, taskId, logger);
+    const { store, executor, worktrees, workerId } = this.options;
+    const events = new EventSink(store, taskId, logger, {
+      fence: { workerId, attemptNumber: attempt.number },
+      onFenced: () => this.fence(taskId, 'events refused: the attempt was superseded'),
+    });
+    const fencedDecision = (): RunDecision => {
+      events.discard();
+      if (workspace) worktrees.finishedWith(workspace.worktreePath);
+      logger.warn({ reason: run.fenced }, 'fenced: nothing reported for this attempt');
+      return { kind: 'fenced', reason: run.fenced ?? 'the attempt was superseded' };
+    };
     const runDir = path.join(this.options.runsDir, taskId);
     let workspace: TaskWorkspace | undefined;
     let outcome: AgentRunOutcome | undefined;
@@ -229,18 +320,27 @@ export class TaskRunner {
           onEvent: (event) => events.push(event),
           onStarted: (pid, atMs) => {
             attempt.agentStartedAtMs = atMs;
-            attemptUpdate = store.updateAttempt(taskId, { ...attempt }).catch((error: unknown) => {
-              logger.warn({ err: error }, 'could not record the agent start');
-            });
+            attemptUpdate = store
+              .updateAttempt(taskId, { ...attempt })
+              .then((written) => {
+                if (!written) this.fence(taskId, 'attempt update refused: the attempt was superseded');
+              })
+              .catch((error: unknown) => {
+                logger.warn({ err: error }, 'could not record the agent start');
+              });
             logger.debug({ pid }, 'agent started');
           },
         });
       } finally {
         clearTimeout(timer);
       }
+      if (run.fenced !== undefined) return fencedDecision();
       classified = classifyOutcome(outcome, timeoutMs);
       // The agent's work is committed whatever the outcome, so nothing it did is lost.
       const committed = await worktrees.commit(workspace, taskId, task.spec.prompt);
+      // Merging, pushing and opening a PR cannot be taken back: only the attempt's holder does
+      // them, with its queue lock freshly extended so that no takeover begins meanwhile.
+      if (!(await this.stillHolds(taskId, attempt, run, options))) return fencedDecision();
       // Only a completed task is merged; a merge that cannot happen is reported, never retried.
       const merge = await this.options.mergeBack
         .finish({
@@ -291,6 +391,7 @@ export class TaskRunner {
         merge,
       };
     } catch (error) {
+      if (run.fenced !== undefined) return fencedDecision();
       const taskError: TaskError = AppError.is(error)
         ? { code: error.code, message: error.message }
         : { code: 'INTERNAL', message: errorMessage(error) };
@@ -306,9 +407,13 @@ export class TaskRunner {
             };
     }
 
+    if (run.fenced !== undefined) return fencedDecision();
     if (workspace) worktrees.finishedWith(workspace.worktreePath);
     await events.flush();
     await attemptUpdate;
+    if (run.fenced !== undefined) return fencedDecision();
+    // From here on the run's own writes end its hold: ownership checks must not mistake that.
+    run.settling = true;
     const finishedAttempt: Attempt = {
       ...attempt,
       endedAtMs: Date.now(),
@@ -319,24 +424,53 @@ export class TaskRunner {
     };
     if (classified.state === 'failed' && classified.retryable) {
       const decision = decideRetry(classified.error, outcome, run.stopRequested, options);
-      if (
-        decision.kind !== 'done' &&
-        (await store.requeueAttempt(taskId, finishedAttempt, decision.reason))
-      ) {
-        logger.warn({ decision, error: classified.error }, 'attempt failed; task handed back to the queue');
-        return decision;
+      if (decision.kind !== 'done') {
+        const requeued = await store.tryRequeueAttempt(taskId, finishedAttempt, decision.reason);
+        if (requeued === 'fenced') {
+          run.fenced = 'requeue refused: the attempt was superseded';
+          return fencedDecision();
+        }
+        if (requeued === 'requeued') {
+          logger.warn({ decision, error: classified.error }, 'attempt failed; task handed back to the queue');
+          return decision;
+        }
       }
     }
-    const applied = await store.finishAttempt(taskId, {
+    const applied = await store.tryFinishAttempt(taskId, {
       state: classified.state,
       attempt: finishedAttempt,
       result,
       error: classified.state === 'failed' ? classified.error : undefined,
       reason: classified.state === 'failed' ? classified.error.code : undefined,
     });
+    if (applied === 'fenced') {
+      run.fenced = 'finish refused: the attempt was superseded';
+      return fencedDecision();
+    }
     logger.info({ state: classified.state, applied, costUsd: result?.costUsd }, 'task finished');
     this.options.onFinished?.(taskId, classified.state);
     return { kind: 'done' };
+  }
+
+  /**
+   * Whether this worker still holds the attempt, checked in Redis (the attempt is the task's
+   * current one) and through the queue (its job lock, extended now). Fences the run when not.
+   */
+  private async stillHolds(
+    taskId: string,
+    attempt: Attempt,
+    run: ActiveRun,
+    options: RunOptions,
+  ): Promise<boolean> {
+    if (run.fenced !== undefined) return false;
+    const fence = { workerId: this.options.workerId, attemptNumber: attempt.number };
+    const [held, locked] = await Promise.all([
+      this.options.store.holdsAttempt(taskId, fence),
+      options.stillOwner ? options.stillOwner() : Promise.resolve(true),
+    ]);
+    if (held && locked) return run.fenced === undefined;
+    run.fenced ??= held ? 'the queue lock could not be extended' : `attempt ${attempt.number} was superseded`;
+    return false;
   }
 }
 

@@ -124,7 +124,11 @@ export class RepositorySetup {
     return {
       stop: (reason) => {
         stopped ??= reason === 'timeout' ? 'timeout' : 'cancelled';
-        group.stop(reason === 'cancelled' ? this.options.cancelGraceMs : this.options.killGraceMs);
+        group.stop(
+          reason === 'cancelled' || reason === 'fenced'
+            ? this.options.cancelGraceMs
+            : this.options.killGraceMs,
+        );
       },
       done,
     };

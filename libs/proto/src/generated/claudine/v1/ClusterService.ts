@@ -11,6 +11,22 @@ import type {
   CollectWorktreesResponse__Output as _claudine_v1_CollectWorktreesResponse__Output,
 } from '../../claudine/v1/CollectWorktreesResponse';
 import type {
+  DrainWorkerRequest as _claudine_v1_DrainWorkerRequest,
+  DrainWorkerRequest__Output as _claudine_v1_DrainWorkerRequest__Output,
+} from '../../claudine/v1/DrainWorkerRequest';
+import type {
+  DrainWorkerResponse as _claudine_v1_DrainWorkerResponse,
+  DrainWorkerResponse__Output as _claudine_v1_DrainWorkerResponse__Output,
+} from '../../claudine/v1/DrainWorkerResponse';
+import type {
+  ListAuditRequest as _claudine_v1_ListAuditRequest,
+  ListAuditRequest__Output as _claudine_v1_ListAuditRequest__Output,
+} from '../../claudine/v1/ListAuditRequest';
+import type {
+  ListAuditResponse as _claudine_v1_ListAuditResponse,
+  ListAuditResponse__Output as _claudine_v1_ListAuditResponse__Output,
+} from '../../claudine/v1/ListAuditResponse';
+import type {
   ListWorkersRequest as _claudine_v1_ListWorkersRequest,
   ListWorkersRequest__Output as _claudine_v1_ListWorkersRequest__Output,
 } from '../../claudine/v1/ListWorkersRequest';
@@ -80,6 +96,107 @@ export interface ClusterServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_claudine_v1_CollectWorktreesResponse__Output>,
   ): grpc.ClientUnaryCall;
 
+  /**
+   * Stops a worker taking new tasks (its running tasks go on); `undo` lets it take them again.
+   * NOT_FOUND (WORKER_NOT_FOUND) for a worker the registry does not list.
+   */
+  DrainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DrainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DrainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  DrainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * Stops a worker taking new tasks (its running tasks go on); `undo` lets it take them again.
+   * NOT_FOUND (WORKER_NOT_FOUND) for a worker the registry does not list.
+   */
+  drainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  drainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  drainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  drainWorker(
+    argument: _claudine_v1_DrainWorkerRequest,
+    callback: grpc.requestCallback<_claudine_v1_DrainWorkerResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
+   * The audit trail of mutating calls, newest first. An admin token sees every tenant's (or one
+   * tenant's, with tenant); any other token sees its own tenant's only.
+   */
+  ListAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * The audit trail of mutating calls, newest first. An admin token sees every tenant's (or one
+   * tenant's, with tenant); any other token sees its own tenant's only.
+   */
+  listAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listAudit(
+    argument: _claudine_v1_ListAuditRequest,
+    callback: grpc.requestCallback<_claudine_v1_ListAuditResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
+   * Live workers, and dead ones (state `dead`) for a while after their heartbeat lapsed.
+   */
   ListWorkers(
     argument: _claudine_v1_ListWorkersRequest,
     metadata: grpc.Metadata,
@@ -100,6 +217,9 @@ export interface ClusterServiceClient extends grpc.Client {
     argument: _claudine_v1_ListWorkersRequest,
     callback: grpc.requestCallback<_claudine_v1_ListWorkersResponse__Output>,
   ): grpc.ClientUnaryCall;
+  /**
+   * Live workers, and dead ones (state `dead`) for a while after their heartbeat lapsed.
+   */
   listWorkers(
     argument: _claudine_v1_ListWorkersRequest,
     metadata: grpc.Metadata,
@@ -182,6 +302,24 @@ export interface ClusterServiceHandlers extends grpc.UntypedServiceImplementatio
     _claudine_v1_CollectWorktreesResponse
   >;
 
+  /**
+   * Stops a worker taking new tasks (its running tasks go on); `undo` lets it take them again.
+   * NOT_FOUND (WORKER_NOT_FOUND) for a worker the registry does not list.
+   */
+  DrainWorker: grpc.handleUnaryCall<
+    _claudine_v1_DrainWorkerRequest__Output,
+    _claudine_v1_DrainWorkerResponse
+  >;
+
+  /**
+   * The audit trail of mutating calls, newest first. An admin token sees every tenant's (or one
+   * tenant's, with tenant); any other token sees its own tenant's only.
+   */
+  ListAudit: grpc.handleUnaryCall<_claudine_v1_ListAuditRequest__Output, _claudine_v1_ListAuditResponse>;
+
+  /**
+   * Live workers, and dead ones (state `dead`) for a while after their heartbeat lapsed.
+   */
   ListWorkers: grpc.handleUnaryCall<
     _claudine_v1_ListWorkersRequest__Output,
     _claudine_v1_ListWorkersResponse
@@ -202,6 +340,18 @@ export interface ClusterServiceDefinition extends grpc.ServiceDefinition {
     _claudine_v1_CollectWorktreesResponse,
     _claudine_v1_CollectWorktreesRequest__Output,
     _claudine_v1_CollectWorktreesResponse__Output
+  >;
+  DrainWorker: MethodDefinition<
+    _claudine_v1_DrainWorkerRequest,
+    _claudine_v1_DrainWorkerResponse,
+    _claudine_v1_DrainWorkerRequest__Output,
+    _claudine_v1_DrainWorkerResponse__Output
+  >;
+  ListAudit: MethodDefinition<
+    _claudine_v1_ListAuditRequest,
+    _claudine_v1_ListAuditResponse,
+    _claudine_v1_ListAuditRequest__Output,
+    _claudine_v1_ListAuditResponse__Output
   >;
   ListWorkers: MethodDefinition<
     _claudine_v1_ListWorkersRequest,

@@ -4,10 +4,18 @@ export interface ListSchedulesRequest {
   states?: string[];
   pageSize?: number;
   pageToken?: string;
+  /**
+   * Admin tokens only: one tenant's schedules (empty: every tenant).
+   */
+  tenant?: string;
 }
 
 export interface ListSchedulesRequest__Output {
   states: string[];
   pageSize: number;
   pageToken: string;
+  /**
+   * Admin tokens only: one tenant's schedules (empty: every tenant).
+   */
+  tenant: string;
 }

@@ -18,6 +18,10 @@ export interface ListTasksRequest {
    * From the previous response's next_page_token; empty for the first page.
    */
   pageToken?: string;
+  /**
+   * Admin tokens only: one tenant's tasks (empty: every tenant). Other tokens always see their own.
+   */
+  tenant?: string;
 }
 
 export interface ListTasksRequest__Output {
@@ -33,4 +37,8 @@ export interface ListTasksRequest__Output {
    * From the previous response's next_page_token; empty for the first page.
    */
   pageToken: string;
+  /**
+   * Admin tokens only: one tenant's tasks (empty: every tenant). Other tokens always see their own.
+   */
+  tenant: string;
 }

@@ -28,6 +28,10 @@ export interface Schedule {
    */
   nextFireTimesMs?: (number | string | Long)[];
   history?: _claudine_v1_ScheduleRun[];
+  /**
+   * The tenant that owns it; its runs belong to the same tenant.
+   */
+  tenant?: string;
 }
 
 export interface Schedule__Output {
@@ -48,4 +52,8 @@ export interface Schedule__Output {
    */
   nextFireTimesMs: number[];
   history: _claudine_v1_ScheduleRun__Output[];
+  /**
+   * The tenant that owns it; its runs belong to the same tenant.
+   */
+  tenant: string;
 }

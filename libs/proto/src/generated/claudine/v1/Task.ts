@@ -51,6 +51,14 @@ export interface Task {
    * The tasks that depend on this one.
    */
   dependents?: string[];
+  /**
+   * Why a queued task is not running yet, when known, e.g. "no live worker has labels: gpu".
+   */
+  waitingReason?: string;
+  /**
+   * The tenant that owns it (the token's tenant at Delegate; `default` without tokens).
+   */
+  tenant?: string;
 }
 
 export interface Task__Output {
@@ -78,4 +86,12 @@ export interface Task__Output {
    * The tasks that depend on this one.
    */
   dependents: string[];
+  /**
+   * Why a queued task is not running yet, when known, e.g. "no live worker has labels: gpu".
+   */
+  waitingReason: string;
+  /**
+   * The tenant that owns it (the token's tenant at Delegate; `default` without tokens).
+   */
+  tenant: string;
 }

@@ -64,6 +64,17 @@ export interface TaskSpec {
    * prompt is given its result text. Not with base_ref.
    */
   continueFrom?: string;
+  /**
+   * Worker labels the task needs (at most 16, each 1-63 of letters, digits, ":", ".", "_", "-"):
+   * it runs only on a worker that has every one. Stored lower-cased, without repeats, sorted.
+   */
+  requires?: string[];
+  /**
+   * A task id or a free key (at most 128 characters): the task prefers the worker that last ran
+   * that task, or that last started a task with this key; after the coordinator's affinity wait
+   * (CLAUDINE_AFFINITY_WAIT_MS) any worker with its labels may take it.
+   */
+  affinity?: string;
 }
 
 export interface TaskSpec__Output {
@@ -120,4 +131,15 @@ export interface TaskSpec__Output {
    * prompt is given its result text. Not with base_ref.
    */
   continueFrom: string;
+  /**
+   * Worker labels the task needs (at most 16, each 1-63 of letters, digits, ":", ".", "_", "-"):
+   * it runs only on a worker that has every one. Stored lower-cased, without repeats, sorted.
+   */
+  requires: string[];
+  /**
+   * A task id or a free key (at most 128 characters): the task prefers the worker that last ran
+   * that task, or that last started a task with this key; after the coordinator's affinity wait
+   * (CLAUDINE_AFFINITY_WAIT_MS) any worker with its labels may take it.
+   */
+  affinity: string;
 }
