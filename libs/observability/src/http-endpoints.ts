@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -20,6 +21,19 @@ export interface OpsServerOptions {
 export interface OpsServer {
   readonly url: string;
   close(): Promise<void>;
+}
+
+/**
+ * An `authorizeMetrics` that accepts exactly `Authorization: Bearer <token>`, compared as SHA-256
+ * digests in constant time.
+ */
+export function bearerTokenAuthorizer(token: string): (authorization: string | undefined) => boolean {
+  const expected = createHash('sha256').update(token, 'utf8').digest();
+  return (authorization) => {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
+    if (!match) return false;
+    return timingSafeEqual(createHash('sha256').update(match[1], 'utf8').digest(), expected);
+  };
 }
 
 /** `/healthz` (the process is up), `/readyz` (it can serve) and `/metrics` (Prometheus). */

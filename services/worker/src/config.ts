@@ -173,6 +173,8 @@ export const ConfigSchema = z
     /** Prometheus /metrics, /healthz and /readyz. Port 0 picks a free port. */
     CLAUDINE_METRICS_HOST: z.string().default('127.0.0.1'),
     CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
+    /** When set, /metrics answers only requests with `Authorization: Bearer <this>` (/healthz and /readyz stay open). */
+    CLAUDINE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Byte budget of each task's event log; past it the oldest events are dropped. Same value on every service. */
     CLAUDINE_TASK_LOG_MAX_BYTES: envInt(4096, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
     /**
@@ -262,7 +264,11 @@ export const ConfigSchema = z
       setup: { commands: env.CLAUDINE_SETUP_COMMANDS, timeoutMs: env.CLAUDINE_SETUP_TIMEOUT_MS },
       ghCommand: env.CLAUDINE_GH_COMMAND.split(' ').filter((part) => part !== ''),
       patchMaxBytes: env.CLAUDINE_PATCH_MAX_BYTES,
-      metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
+      metrics: {
+        host: env.CLAUDINE_METRICS_HOST,
+        port: env.CLAUDINE_METRICS_PORT,
+        token: env.CLAUDINE_METRICS_TOKEN,
+      },
       taskLogMaxBytes: env.CLAUDINE_TASK_LOG_MAX_BYTES,
       worktreeGc: {
         intervalMs: env.CLAUDINE_WORKTREE_GC_INTERVAL_MS,

@@ -19,7 +19,13 @@ import {
   type TaskJobData,
   type WorkerState,
 } from '@claudine/store';
-import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } from '@claudine/observability';
+import {
+  bearerTokenAuthorizer,
+  createMetricsRegistry,
+  startOpsServer,
+  type Logger,
+  type OpsServer,
+} from '@claudine/observability';
 import { CapacityController, type MachineReadings } from './capacity/capacity-controller';
 import type { WorkerConfig } from './config';
 import type { AgentExecutor } from './execution/agent-executor';
@@ -259,6 +265,8 @@ export class WorkerService {
       host: config.metrics.host,
       port: config.metrics.port,
       registry: metrics,
+      authorizeMetrics:
+        config.metrics.token === undefined ? undefined : bearerTokenAuthorizer(config.metrics.token),
       readiness: async () => {
         // Ready once it takes tasks, not merely once Redis answers.
         if (self.service?.state !== 'running')
