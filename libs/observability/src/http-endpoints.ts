@@ -30,9 +30,9 @@ export interface OpsServer {
 export function bearerTokenAuthorizer(token: string): (authorization: string | undefined) => boolean {
   const expected = createHash('sha256').update(token, 'utf8').digest();
   return (authorization) => {
-    const match = /^Bearer (.+)$/.exec(authorization ?? '');
-    if (!match) return false;
-    return timingSafeEqual(createHash('sha256').update(match[1], 'utf8').digest(), expected);
+    const presented = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+    if (presented === undefined) return false;
+    return timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), expected);
   };
 }
 
