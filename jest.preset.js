@@ -20,7 +20,7 @@ function createJestConfig(projectDir, overrides = {}) {
       ],
     },
     moduleNameMapper: {
-      '^@claudine/(core|git|proto|store|observability|testing)$': path.join(root, 'libs/$1/src/index.ts'),
+      '^@claudine/(core|git|proto|store|observability|testing|mcp)$': path.join(root, 'libs/$1/src/index.ts'),
     },
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],

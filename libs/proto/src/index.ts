@@ -41,3 +41,16 @@ export type { TaskSpec as ProtoTaskSpec } from './generated/claudine/v1/TaskSpec
 export type { WorkerInfo as ProtoWorkerInfo, WorkerInfo__Output } from './generated/claudine/v1/WorkerInfo';
 export type { AuditEntry__Output } from './generated/claudine/v1/AuditEntry';
 export type { ListAuditResponse__Output } from './generated/claudine/v1/ListAuditResponse';
+export {
+  channelCredentials,
+  ClusterClient,
+  DEFAULT_ADDRESS,
+  fromGrpcError,
+} from './client';
+export type {
+  CollectWorktreesInput,
+  ConnectOptions,
+  WorktreeCollection,
+  WorktreeInfo,
+  WorktreeListing,
+} from './client';

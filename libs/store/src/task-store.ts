@@ -382,6 +382,26 @@ export class TaskStore {
     return (await this.tenantsOf([taskId]))[0];
   }
 
+  /**
+   * When a task started waiting for a worker, read right before its attempt is claimed (for
+   * `claudine_task_queue_wait_seconds`): a queued task since its last change of state (created,
+   * released or handed back), a blocked one since its dependencies let it go; and whether an
+   * attempt is still open (a start now takes it over from a lost worker). Not atomic with the
+   * start: a metric's reading.
+   */
+  async waitingSince(taskId: string): Promise<{ sinceMs?: number; attemptOpen: boolean }> {
+    const [fields, readyScore] = await Promise.all([
+      this.redis.hmget(this.keys.task(taskId), 'state', 'updatedAt'),
+      this.redis.zscore(this.keys.readyTasks, taskId),
+    ]);
+    const [state, updatedAt] = fields;
+    const since = state === 'queued' ? updatedAt : state === 'blocked' ? readyScore : null;
+    return {
+      sinceMs: since === null || since === undefined ? undefined : Number(since),
+      attemptOpen: state === 'running',
+    };
+  }
+
   async startAttempt(
     taskId: string,
     attempt: Omit<Attempt, 'number'>,

@@ -88,6 +88,15 @@ describe('TaskStore', () => {
     });
   });
 
+  it('tells since when a task waits for a worker, and whether an attempt is open', async () => {
+    const id = newTaskId();
+    await store.create(queue, id, spec, 1000);
+    expect(await store.waitingSince(id)).toEqual({ sinceMs: 1000, attemptOpen: false });
+    await store.startAttempt(id, { workerId: 'w1', startedAtMs: 1100 }, 1100);
+    expect(await store.waitingSince(id)).toEqual({ sinceMs: undefined, attemptOpen: true });
+    expect(await store.waitingSince(newTaskId())).toEqual({ sinceMs: undefined, attemptOpen: false });
+  });
+
   it('cancels a queued task at once and flags a running one', async () => {
     const queued = newTaskId();
     const running = newTaskId();

@@ -31,3 +31,5 @@ export type { TempDir } from './temp-dir';
 export { onceEvent, waitFor, withDeadline } from './wait-for';
 export type { ProbeResult, WaitForOptions } from './wait-for';
 export { isProcessAlive } from './process-alive';
+export { CLAUDE_BIN, runClaude } from './run-claude';
+export type { ClaudeRun } from './run-claude';

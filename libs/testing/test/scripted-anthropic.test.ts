@@ -4,13 +4,14 @@ import {
   alwaysError,
   createGitRepository,
   createTempDir,
+  runClaude,
   startScriptedAnthropic,
   writeFileThenFinish,
+  type ClaudeRun,
   type GitFixture,
   type ScriptedAnthropic,
   type ScriptedResponder,
 } from '../src';
-import { runClaude, type ClaudeRun } from './support/run-claude';
 
 const CLAUDE_TIMEOUT_MS = 15_000;
 

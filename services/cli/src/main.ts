@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { runMcpGateway } from '@claudine/mcp-gateway';
 import { ClusterClient, DEFAULT_ADDRESS, type ConnectOptions } from './client/cluster-client';
 import { auditCommand, type AuditFlags } from './commands/audit-command';
 import { dependCommand, type DependFlags } from './commands/graph-command';
@@ -408,5 +409,32 @@ program
   .option('--tenant <name>', "admin tokens: only this tenant's entries")
   .option('--json', 'print JSON')
   .action(withClient((client, flags: AuditFlags) => auditCommand(client, flags)));
+
+program
+  .command('mcp')
+  .description(
+    'a stdio MCP server for Claude Code and Claude Desktop (`claude mcp add claudine -- npx claudine mcp`): the Claudine tools, forwarded to the coordinator; exits when stdin closes',
+  )
+  .action(async () => {
+    const address =
+      (program.opts().address as string | undefined) ?? process.env.CLAUDINE_ADDRESS ?? DEFAULT_ADDRESS;
+    const connect = connectOptions();
+    try {
+      const gateway = await runMcpGateway({
+        address,
+        token: connect.token,
+        tls: {
+          caFile: connect.tlsCaFile,
+          certFile: connect.tlsCertFile,
+          keyFile: connect.tlsKeyFile,
+          serverName: connect.tlsServerName,
+        },
+        cwd: process.cwd(),
+      });
+      await gateway.closed;
+    } catch (error) {
+      fail(error);
+    }
+  });
 
 program.parseAsync(process.argv).catch(fail);

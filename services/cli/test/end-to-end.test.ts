@@ -339,6 +339,19 @@ describe('end to end: claudine CLI → cluster → real Claude Code', () => {
     }
   }, 60_000);
 
+  it("pretty-prints the services' JSON logs, tagged by service, at LOG_LEVEL", () => {
+    expect(upOutput).toMatch(/^\[coordinator\] +\[[\d:.]+\] INFO \(coordinator\): coordinator ready/m);
+    expect(upOutput).toMatch(/^\[worker-1\] +\[[\d:.]+\] INFO \(worker\): worker ready/m);
+    expect(upOutput).not.toMatch(/^\[[a-z0-9-]+\] +\{"level"/m);
+    // A line about a task names the task, the worker and the attempt.
+    expect(upOutput).toMatch(
+      /INFO \(worker\): agent starting \{"workerId":"[^"]+","taskId":"[^"]+","attempt":1,/,
+    );
+    // LOG_LEVEL=info: the debug lines (the agent's pid) are not written.
+    expect(upOutput).toContain('agent starting');
+    expect(upOutput).not.toContain('agent started');
+  });
+
   it('shows the workers of the cluster', async () => {
     const run = await claudine('workers', '--json');
     const workers = JSON.parse(run.stdout) as { id: string; capacity: number }[];

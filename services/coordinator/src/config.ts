@@ -19,6 +19,22 @@ export const ConfigSchema = z
     /** /healthz, /readyz and /metrics. Port 0 picks a free port. */
     CLAUDINE_METRICS_HOST: z.string().default('127.0.0.1'),
     CLAUDINE_METRICS_PORT: envInt(0, 65_535).default(0),
+    /** MCP over Streamable HTTP (`/mcp`): its listen address. */
+    CLAUDINE_MCP_HOST: z.string().default('127.0.0.1'),
+    /** Its port; unset: no MCP endpoint; 0 picks a free port. */
+    CLAUDINE_MCP_PORT: envInt(0, 65_535).optional(),
+    /**
+     * Host names /mcp answers to (DNS-rebinding protection: the Host header, and an Origin header
+     * when there is one), comma-separated, without ports. The loopback names are added when bound
+     * to a loopback address; empty and bound elsewhere: no check.
+     */
+    CLAUDINE_MCP_ALLOWED_HOSTS: EnvList.pipe(
+      z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be host names without ports or schemes')),
+    ).default([]),
+    /** The largest request body /mcp reads; a larger one gets 413. */
+    CLAUDINE_MCP_MAX_BODY_BYTES: envInt(65_536, 64 * 1024 * 1024).default(1024 * 1024),
+    /** WaitForTask's progress notifications (when the client asks for them) come at least this often. */
+    CLAUDINE_MCP_PROGRESS_MS: envInt(100, 600_000).default(15_000),
     /**
      * Check local repository paths and base refs at delegation. Needs the coordinator to see the
      * same paths as the workers (one machine, or a shared mount); turn off otherwise, and the
@@ -93,6 +109,16 @@ export const ConfigSchema = z
     keyPrefix: env.CLAUDINE_KEY_PREFIX,
     grpc: { host: env.CLAUDINE_GRPC_HOST, port: env.CLAUDINE_GRPC_PORT },
     metrics: { host: env.CLAUDINE_METRICS_HOST, port: env.CLAUDINE_METRICS_PORT },
+    mcp:
+      env.CLAUDINE_MCP_PORT === undefined
+        ? undefined
+        : {
+            host: env.CLAUDINE_MCP_HOST,
+            port: env.CLAUDINE_MCP_PORT,
+            allowedHosts: env.CLAUDINE_MCP_ALLOWED_HOSTS,
+            maxBodyBytes: env.CLAUDINE_MCP_MAX_BODY_BYTES,
+            progressIntervalMs: env.CLAUDINE_MCP_PROGRESS_MS,
+          },
     verifyRepositories: env.CLAUDINE_VERIFY_REPOSITORIES,
     repositoryRoots: env.CLAUDINE_REPOSITORY_ROOTS,
     repositoryUrlSchemes: env.CLAUDINE_REPOSITORY_URL_SCHEMES,

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { Counter, Gauge } from 'prom-client';
 import {
   AuditLog,
   assertNoEviction,
@@ -17,11 +16,22 @@ import {
   WorkerRegistry,
   type TaskQueue,
 } from '@claudine/store';
-import { createMetricsRegistry, startOpsServer, type Logger, type OpsServer } from '@claudine/observability';
+import {
+  createMetricsRegistry,
+  startOpsServer,
+  startRedisRttProbe,
+  type Logger,
+  type OpsServer,
+} from '@claudine/observability';
 import { WorktreeService } from './cluster/worktree-service';
+import { RedisClusterReadings } from './metrics/cluster-readings';
+import { createCoordinatorMetrics } from './metrics/coordinator-metrics';
 import type { CoordinatorConfig } from './config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/grpc-server';
+import { mcpServerActingAs } from './mcp/caller-backend';
+import { startMcpHttpServer, type RunningMcpHttpServer } from './mcp/mcp-http-server';
 import { TokenAuthenticator } from './security/api-tokens';
+import { InternalChannel } from './security/internal-channel';
 import { ScheduleService } from './schedules/schedule-service';
 import { DependencyReleaser } from './tasks/dependency-releaser';
 import { RoutingDuty } from './routing/routing-duty';
@@ -51,6 +61,10 @@ export class CoordinatorService {
     /** Affinity fallback and waiting reasons (labels). */
     readonly routing: RoutingDuty,
     private readonly queues: TaskQueues,
+    /** The PING behind claudine_redis_rtt_seconds. */
+    private readonly redisRttProbe: { stop(): void },
+    /** MCP over HTTP and its way into the gRPC API; absent when CLAUDINE_MCP_PORT is unset. */
+    private readonly mcp?: { server: RunningMcpHttpServer; internal: InternalChannel },
   ) {}
 
   /** host:port of the gRPC API. */
@@ -60,6 +74,11 @@ export class CoordinatorService {
 
   get metricsUrl(): string {
     return `${this.opsServer.url}/metrics`;
+  }
+
+  /** `http://host:port/mcp`, or undefined when MCP over HTTP is off (CLAUDINE_MCP_PORT unset). */
+  get mcpUrl(): string | undefined {
+    return this.mcp?.server.url;
   }
 
   static async create(config: CoordinatorConfig, logger: Logger): Promise<CoordinatorService> {
@@ -112,7 +131,7 @@ export class CoordinatorService {
       queues,
       logger,
       isLeader,
-      onMoved: () => reroutedTotal.inc(),
+      onMoved: () => coordinatorMetrics.rerouted.inc(),
     });
     const releaser = new DependencyReleaser({
       graph,
@@ -151,10 +170,10 @@ export class CoordinatorService {
       gcTimeoutMs: config.worktreeGcTimeoutMs,
     });
     const metrics = createMetricsRegistry({ service: 'coordinator' });
-    const reroutedTotal = new Counter({
-      name: 'claudine_coordinator_tasks_rerouted_total',
-      help: 'Tasks moved off a preferred worker (affinity wait over, or the worker dead or draining) to their fallback queue.',
-      registers: [metrics],
+    const coordinatorMetrics = createCoordinatorMetrics(metrics, {
+      cluster: new RedisClusterReadings({ redis, keys, queues, registry: new WorkerRegistry(redis, keys) }),
+      leaseHeld: () => lease.held,
+      onCollectError: (error) => logger.warn({ err: error }, 'metrics: could not read the cluster state'),
     });
     const schedules = new ScheduleService({
       redis,
@@ -165,6 +184,8 @@ export class CoordinatorService {
       missGraceMs: config.scheduleMissGraceMs,
       reconcileIntervalMs: config.scheduleReconcileMs,
       isLeader,
+      onFired: (latenessMs) =>
+        coordinatorMetrics.scheduleFireLateness.observe(Math.max(0, latenessMs) / 1000),
       workerConnection: createRedisConnection({
         url: config.redisUrl,
         role: 'consumer',
@@ -172,6 +193,7 @@ export class CoordinatorService {
       }),
     });
     await schedules.start();
+    const internal = config.mcp ? await InternalChannel.create() : undefined;
     const grpcServer = await startGrpcServer({
       ...config.grpc,
       tasks,
@@ -179,10 +201,23 @@ export class CoordinatorService {
       schedules,
       logger,
       metrics,
+      delegations: coordinatorMetrics.delegations,
       authenticator,
       audit: new AuditLog(redis, keys, { maxEntries: config.auditMaxEntries }),
       tls: config.tls,
+      internal,
     });
+    const mcpConfig = config.mcp;
+    const mcpServer =
+      mcpConfig && internal
+        ? await startMcpHttpServer({
+            ...mcpConfig,
+            authenticator,
+            logger,
+            metrics,
+            serverFor: (caller) => mcpServerActingAs(internal, caller, mcpConfig.progressIntervalMs),
+          })
+        : undefined;
     const opsServer = await startOpsServer({
       ...config.metrics,
       registry: metrics,
@@ -204,13 +239,9 @@ export class CoordinatorService {
     retention.start();
     routing.start();
     await releaser.start();
-    new Gauge({
-      name: 'claudine_coordinator_lease_held',
-      help: '1 while this coordinator holds the coordinator lease (and runs the once-only duties), else 0.',
-      registers: [metrics],
-      collect() {
-        this.set(lease.held ? 1 : 0);
-      },
+    const redisRttProbe = startRedisRttProbe({
+      ping: () => redis.ping(),
+      histogram: coordinatorMetrics.redisRtt,
     });
     lease.on('acquired', () => {
       logger.info({ coordinatorId: config.coordinatorId }, 'holding the coordinator lease');
@@ -223,7 +254,10 @@ export class CoordinatorService {
       else logger.warn({ reason }, 'lost the coordinator lease: the once-only duties stop here');
     });
     await lease.start();
-    logger.info({ grpc: grpcServer.address, metrics: `${opsServer.url}/metrics` }, 'coordinator ready');
+    logger.info(
+      { grpc: grpcServer.address, metrics: `${opsServer.url}/metrics`, mcp: mcpServer?.url },
+      'coordinator ready',
+    );
     return new CoordinatorService(
       logger,
       redis,
@@ -238,6 +272,8 @@ export class CoordinatorService {
       lease,
       routing,
       queues,
+      redisRttProbe,
+      mcpServer && internal ? { server: mcpServer, internal } : undefined,
     );
   }
 
@@ -245,13 +281,17 @@ export class CoordinatorService {
     // First, so another coordinator takes the duties over while this one winds down.
     await this.lease.stop();
     await closeRedis(this.lease.connection);
+    this.redisRttProbe.stop();
     await this.schedules.close();
     await this.releaser.stop();
     await closeRedis(this.releaser.subscriber);
     await this.retention.stop();
     await this.routing.stop();
     this.worktrees.close();
+    // Before gRPC: the MCP requests still open are gRPC clients of this coordinator.
+    await this.mcp?.server.close();
     await this.grpcServer.close();
+    await this.mcp?.internal.close();
     await this.opsServer.close();
     await this.tasks.close();
     await this.queues.close();

@@ -10,11 +10,8 @@ import { WorkerService } from './worker-service';
  */
 runService('claudine-worker', async () => {
   const config = loadConfig();
-  const logger = createLogger({
-    name: 'worker',
-    level: config.logLevel,
-    base: { workerId: config.workerId },
-  });
+  // The service binds its workerId to every line (WorkerService.create).
+  const logger = createLogger({ name: 'worker', level: config.logLevel });
   const service = await WorkerService.create({ config, logger });
   return { logger, close: () => service.drain(config.drainTimeoutMs) };
 });

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Counter, Gauge } from 'prom-client';
 import {
   closeRedis,
   createKeyspace,
@@ -23,6 +22,7 @@ import {
   bearerTokenAuthorizer,
   createMetricsRegistry,
   startOpsServer,
+  startRedisRttProbe,
   type Logger,
   type OpsServer,
 } from '@claudine/observability';
@@ -30,6 +30,7 @@ import { CapacityController, type MachineReadings } from './capacity/capacity-co
 import type { WorkerConfig } from './config';
 import type { AgentExecutor } from './execution/agent-executor';
 import { ClaudeCodeExecutor } from './execution/claude-code-executor';
+import { createWorkerMetrics } from './metrics/worker-metrics';
 import { QueueConsumers } from './processing/queue-consumers';
 import { TaskRunner } from './processing/task-runner';
 import { RequirementQueueWatcher } from './routing/requirement-queue-watcher';
@@ -74,7 +75,8 @@ interface WorkerServiceParts {
   store: TaskStore;
   capacity: CapacityController;
   opsServer: OpsServer;
-  fenced: Counter;
+  /** The PING behind claudine_redis_rtt_seconds. */
+  redisRttProbe: { stop(): void };
 }
 
 /**
@@ -93,7 +95,7 @@ export class WorkerService {
   private readonly store: TaskStore;
   private readonly capacity: CapacityController;
   private readonly opsServer: OpsServer;
-  private readonly fencedCounter: Counter;
+  private readonly redisRttProbe: { stop(): void };
   private readonly startedAtMs = Date.now();
   private consumers!: QueueConsumers;
   private stopSubscriptions: (() => Promise<void>)[] = [];
@@ -123,7 +125,7 @@ export class WorkerService {
     this.store = parts.store;
     this.capacity = parts.capacity;
     this.opsServer = parts.opsServer;
-    this.fencedCounter = parts.fenced;
+    this.redisRttProbe = parts.redisRttProbe;
   }
 
   get metricsUrl(): string {
@@ -141,10 +143,12 @@ export class WorkerService {
 
   static async create({
     config,
-    logger,
+    logger: rootLogger,
     executor,
     readMachine,
   }: WorkerServiceDependencies): Promise<WorkerService> {
+    // Every line of this worker names it (and the runner adds taskId and attempt to task lines).
+    const logger = rootLogger.child({ workerId: config.workerId });
     const keys = createKeyspace(config.keyPrefix);
     const commands = createRedisConnection({
       url: config.redisUrl,
@@ -175,16 +179,12 @@ export class WorkerService {
     const store = new TaskStore(commands, keys, { maxEventBytesPerTask: config.taskLogMaxBytes });
     const registry = new WorkerRegistry(commands, keys);
     const metrics = createMetricsRegistry({ service: 'worker', worker_id: config.workerId });
-    const finished = new Counter({
-      name: 'claudine_worker_tasks_finished_total',
-      help: 'Tasks this worker finished, by final state.',
-      labelNames: ['state'],
-      registers: [metrics],
-    });
-    const fenced = new Counter({
-      name: 'claudine_worker_fenced_total',
-      help: 'Attempts this worker lost to another (taken over, or cut off from Redis) and reported nothing for.',
-      registers: [metrics],
+    // The gauges read the runner and the capacity controller, built below.
+    const sources: { runner?: TaskRunner; capacity?: CapacityController } = {};
+    const workerMetrics = createWorkerMetrics(metrics, {
+      runningTasks: () => sources.runner?.runningTaskIds.length ?? 0,
+      capacity: () => sources.capacity?.capacity ?? 0,
+      maxCapacity: config.capacity,
     });
     const worktrees = new WorktreeManager({
       dataDir: config.dataDir,
@@ -229,35 +229,15 @@ export class WorkerService {
       }),
       runsDir: path.join(config.dataDir, 'runs'),
       logger,
-      onFinished: (_taskId, state) => finished.inc({ state }),
-      onFenced: () => fenced.inc(),
+      metrics: workerMetrics,
     });
     const capacity = new CapacityController({
       maxCapacity: config.capacity,
       ...config.resources,
       readMachine,
     });
-    new Gauge({
-      name: 'claudine_worker_running_tasks',
-      help: 'Tasks running on this worker now.',
-      registers: [metrics],
-      collect() {
-        this.set(runner.runningTaskIds.length);
-      },
-    });
-    new Gauge({
-      name: 'claudine_worker_capacity',
-      help: 'Tasks this worker allows at once now (its machine permitting), at most its maximum.',
-      registers: [metrics],
-      collect() {
-        this.set(capacity.capacity);
-      },
-    });
-    new Gauge({
-      name: 'claudine_worker_max_capacity',
-      help: 'Tasks this worker runs at once at most (CLAUDINE_WORKER_CAPACITY).',
-      registers: [metrics],
-    }).set(config.capacity);
+    sources.runner = runner;
+    sources.capacity = capacity;
 
     // The readiness probe needs the service, which needs the ops server: a late-bound reference.
     const self: { service?: WorkerService } = {};
@@ -284,7 +264,7 @@ export class WorkerService {
       store,
       capacity,
       opsServer,
-      fenced,
+      redisRttProbe: startRedisRttProbe({ ping: () => commands.ping(), histogram: workerMetrics.redisRtt }),
     });
     self.service = service;
 
@@ -318,7 +298,9 @@ export class WorkerService {
 
     service.stopSubscriptions.push(
       await subscribeToCancels(subscriber, keys, ({ taskId, reason }) => {
-        if (runner.stop(taskId, 'cancelled')) logger.info({ taskId, reason }, 'cancelling task on request');
+        const attempt = runner.attemptOf(taskId);
+        if (runner.stop(taskId, 'cancelled'))
+          logger.info({ taskId, attempt, reason }, 'cancelling task on request');
       }),
       await subscribeToDrains(subscriber, keys, ({ workerId, drain }) => {
         if (workerId === config.workerId) service.setDrainRequested(drain);
@@ -347,7 +329,6 @@ export class WorkerService {
     service.updateFetching();
     logger.info(
       {
-        workerId: config.workerId,
         capacity: capacity.capacity,
         maxCapacity: config.capacity,
         labels: config.labels,
@@ -455,7 +436,10 @@ export class WorkerService {
         try {
           return Number(await job.extendLock(token, lockDuration)) === 1;
         } catch (error) {
-          this.logger.warn({ err: error, taskId: job.data.taskId }, 'could not extend the job lock');
+          this.logger.warn(
+            { err: error, taskId: job.data.taskId, attempt: this.runner.attemptOf(job.data.taskId) },
+            'could not extend the job lock',
+          );
           return false;
         }
       },
@@ -502,8 +486,9 @@ export class WorkerService {
   private lockRenewalFailed(queueName: string, jobIds: string[]): void {
     for (const jobId of jobIds) {
       const taskId = this.jobTasks.get(`${queueName}/${jobId}`);
+      const attempt = taskId ? this.runner.attemptOf(taskId) : null;
       if (taskId && this.runner.fence(taskId, 'the queue lock could not be renewed')) {
-        this.logger.warn({ taskId, queue: queueName }, 'lost the job lock: task fenced');
+        this.logger.warn({ taskId, attempt, queue: queueName }, 'lost the job lock: task fenced');
       }
     }
   }
@@ -631,6 +616,7 @@ export class WorkerService {
     await this.worktreeGc?.stop();
     await this.registry.remove(this.config.workerId).catch(() => undefined);
     await this.opsServer.close();
+    this.redisRttProbe.stop();
     await Promise.all(this.connections.map((connection) => closeRedis(connection)));
     this.state = 'stopped';
     this.logger.info('worker stopped');
@@ -661,12 +647,14 @@ async function settleFailedJob(
   store: TaskStore,
   logger: Logger,
 ): Promise<void> {
+  let attemptNumber: number | null = null;
   try {
     if (!(await job.isFailed())) return;
     const task = await store.get(job.data.taskId);
     if (!task || task.state === 'completed' || task.state === 'failed' || task.state === 'cancelled') return;
     const last = task.attempts.at(-1);
     const attempt = last ?? { number: 0, workerId: 'unknown', startedAtMs: Date.now() };
+    attemptNumber = last?.number ?? null;
     await store.finishAttempt(task.id, {
       state: 'failed',
       attempt: {
@@ -680,6 +668,9 @@ async function settleFailedJob(
       fenced: false,
     });
   } catch (settleError) {
-    logger.error({ err: settleError, taskId: job.data.taskId }, 'could not record a failed job');
+    logger.error(
+      { err: settleError, taskId: job.data.taskId, attempt: attemptNumber },
+      'could not record a failed job',
+    );
   }
 }

@@ -483,7 +483,7 @@ describe('worker in a cluster', () => {
     );
     await waitFor(async () => (await agentPids('a')).length === 1, { description: 'the agent started' });
 
-    await startWorker('rescuer', { CLAUDINE_WORKER_CAPACITY: '1' });
+    const rescuer = await startWorker('rescuer', { CLAUDINE_WORKER_CAPACITY: '1' });
     doomed.kill('SIGKILL');
     const killedAt = Date.now();
     const task = await taskWhere(
@@ -508,5 +508,10 @@ describe('worker in a cluster', () => {
       ['doomed', 'failed'],
       ['rescuer', 'completed'],
     ]);
+    // The rescuer counts the attempt that took over; it waited in no queue.
+    const metrics = await (await fetch(rescuer.metricsUrl)).text();
+    expect(metrics).toMatch(/^claudine_task_failovers_total\{[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^claudine_agent_exits_total\{[^}]*reason="completed"[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^claudine_task_queue_wait_seconds_count\{[^}]*\} 0$/m);
   });
 });

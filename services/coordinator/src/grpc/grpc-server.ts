@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import {
   addReflection,
   eventToProto,
@@ -21,8 +21,10 @@ import type { ScheduleService } from '../schedules/schedule-service';
 import type { TaskService } from '../tasks/task-service';
 import type { TokenAuthenticator } from '../security/api-tokens';
 import { assertMayCall, auditTarget, isMutating, listAudit } from '../security/audit';
+import type { InternalChannel } from '../security/internal-channel';
 import { serverCredentials, type ServerTlsConfig } from '../security/tls';
 import { toGrpcError } from './errors';
+import { createGrpcMetrics, type DelegationOutcome } from '../metrics/coordinator-metrics';
 
 export interface GrpcServerOptions {
   host: string;
@@ -32,18 +34,40 @@ export interface GrpcServerOptions {
   schedules: ScheduleService;
   logger: Logger;
   metrics: Registry;
+  /** claudine_delegations_total (metrics/coordinator-metrics.ts), counted for every Delegate call. */
+  delegations: Counter<'outcome'>;
   /** Checks bearer tokens; with none configured every caller is the default tenant's admin. */
   authenticator: TokenAuthenticator;
   /** Where every mutating call is recorded. */
   audit: AuditLog;
   /** TLS files; absent: plaintext. */
   tls?: ServerTlsConfig;
+  /** Also listen on this private Unix socket, the MCP endpoint's way in (security/internal-channel.ts). */
+  internal?: InternalChannel;
 }
 
 export interface RunningGrpcServer {
   /** host:port actually bound (the port is known after binding port 0). */
   readonly address: string;
   close(): Promise<void>;
+}
+
+/** How a refused Delegate call counts in claudine_delegations_total, from its status code. */
+function delegationOutcome(code: grpc.status | undefined): DelegationOutcome {
+  switch (code) {
+    case grpc.status.INVALID_ARGUMENT:
+    case grpc.status.FAILED_PRECONDITION:
+    case grpc.status.NOT_FOUND:
+    case grpc.status.OUT_OF_RANGE:
+    case grpc.status.ALREADY_EXISTS:
+      return 'invalid';
+    case grpc.status.PERMISSION_DENIED:
+    case grpc.status.UNAUTHENTICATED:
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return 'refused';
+    default:
+      return 'error';
+  }
 }
 
 function parseStates(values: readonly (string | number)[]): TaskState[] {
@@ -80,23 +104,13 @@ export async function startGrpcServer({
   schedules,
   logger,
   metrics,
+  delegations,
   authenticator,
   audit,
   tls,
+  internal,
 }: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const requests = new Counter({
-    name: 'claudine_grpc_requests_total',
-    help: 'gRPC requests handled, by method and status code.',
-    labelNames: ['method', 'code'],
-    registers: [metrics],
-  });
-  const latency = new Histogram({
-    name: 'claudine_grpc_request_duration_seconds',
-    help: 'gRPC unary request latency.',
-    labelNames: ['method'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [metrics],
-  });
+  const { requests, latency } = createGrpcMetrics(metrics);
 
   /** The caller of a call, from its bearer token. @throws AppError UNAUTHENTICATED */
   function callerOf(
@@ -105,7 +119,8 @@ export async function startGrpcServer({
     const authorization = call.metadata.get('authorization')[0];
     return authenticator.authenticate(
       typeof authorization === 'string' ? authorization : undefined,
-      call.getPeer(),
+      // A call of the MCP endpoint is recorded with the address of its HTTP client.
+      internal?.forwardedPeer(call.metadata) ?? call.getPeer(),
     );
   }
 
@@ -152,6 +167,7 @@ export async function startGrpcServer({
           (response) => {
             stop();
             requests.inc({ method, code: 'OK' });
+            if (method === 'Delegate') delegations.inc({ outcome: 'accepted' });
             if (!audited || !caller) return callback(null, response);
             void record(caller, call.getPath(), auditTarget(call.request, response), 'OK').then(() =>
               callback(null, response),
@@ -161,6 +177,7 @@ export async function startGrpcServer({
             stop();
             const status = toGrpcError(error);
             requests.inc({ method, code: grpc.status[status.code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN' });
+            if (method === 'Delegate') delegations.inc({ outcome: delegationOutcome(status.code) });
             if (status.code === grpc.status.INTERNAL) logger.error({ err: error, method }, 'request failed');
             // A call refused for its token is not audited (anyone could fill the trail with those):
             // it is logged and counted in claudine_grpc_requests_total{code="UNAUTHENTICATED"}.
@@ -342,6 +359,14 @@ export async function startGrpcServer({
       error ? reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`)) : resolve(bound),
     );
   });
+  if (internal)
+    await new Promise<void>((resolve, reject) => {
+      server.bindAsync(internal.address, grpc.ServerCredentials.createInsecure(), (error) => {
+        if (!error) return resolve();
+        server.forceShutdown();
+        reject(new Error(`cannot listen on ${internal.address}: ${error.message}`));
+      });
+    });
   return {
     address: `${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     close: () =>

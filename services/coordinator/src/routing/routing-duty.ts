@@ -151,7 +151,11 @@ export class RoutingDuty {
       .catch(() => 0);
     if (removed !== 1 && (await queues.get(from).getJob(info.taskId)))
       this.leftovers.set(info.taskId, { queue: from, tries: 0 });
-    logger.info({ taskId: info.taskId, from, to, reason }, 'task moved to its fallback queue');
+    logger.info(
+      // The worker it waited for (or ran on, when that one died); a queued task has no attempt.
+      { taskId: info.taskId, workerId: workerIdOfQueue(from) ?? null, from, to, reason },
+      'task moved to its fallback queue',
+    );
     this.options.onMoved?.(info.taskId);
     return true;
   }

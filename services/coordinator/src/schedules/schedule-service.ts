@@ -53,6 +53,11 @@ export interface ScheduleServiceOptions {
    */
   isLeader?: () => boolean;
   /**
+   * A fire was handled (and recorded) here, this late after its fire time (milliseconds; a
+   * catch-up fire handling several runs counts once, from the fire it was for).
+   */
+  onFired?: (latenessMs: number) => void;
+  /**
    * The fire worker's blocking connection (closed by close()). Default: a duplicate of `redis`;
    * pass one from createRedisConnection for Sentinel and Cluster, whose duplicate() keeps the
    * producer's fail-fast options.
@@ -453,6 +458,7 @@ export class ScheduleService {
       newState,
       reason,
     });
+    if (recorded) this.options.onFired?.(nowMs - fireAtMs);
     logger.info({ scheduleId, fireAtMs, queued, missed: missed.length, recorded, next }, 'schedule fired');
   }
 

@@ -24,6 +24,7 @@ import { transcriptPath } from '../execution/claude-code-executor';
 import type { MergeBack } from '../workspace/merge-back';
 import type { RepositorySetup, RunningSetup } from '../workspace/repository-setup';
 import type { TaskWorkspace, WorktreeManager } from '../workspace/worktree-manager';
+import type { AgentExitReason, WorkerMetrics } from '../metrics/worker-metrics';
 import { classifyOutcome, type ClassifiedOutcome } from './classify-outcome';
 import { EventSink } from './event-sink';
 
@@ -37,10 +38,10 @@ export interface TaskRunnerOptions {
   setup?: RepositorySetup;
   /** Per-run directories (agent config, transcripts) go to `<runsDir>/<task id>` and are kept. */
   runsDir: string;
+  /** The worker's logger, bound to its workerId: the runner adds taskId and attempt to each line. */
   logger: Logger;
-  onFinished?: (taskId: string, state: ClassifiedOutcome['state']) => void;
-  /** A run found it no longer holds its attempt and reported nothing (claudine_worker_fenced_total). */
-  onFenced?: (taskId: string, reason: string) => void;
+  /** Where attempts, their outcome, cost and tokens are counted (metrics/worker-metrics.ts). */
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -74,6 +75,8 @@ const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
 
 /** What the runner tracks of a task in progress, so that cancel and shutdown can reach it. */
 interface ActiveRun {
+  /** Its lines carry taskId, and attempt once claimed (null before). */
+  logger: Logger;
   stopRequested?: StopReason;
   setup?: RunningSetup;
   agent?: PreparedAgentRun;
@@ -122,9 +125,14 @@ export class TaskRunner {
     if (!run || run.settling) return false;
     if (run.fenced === undefined) {
       run.fenced = reason;
-      this.options.logger.warn({ taskId, reason }, 'fenced: stopping the agent, reporting nothing');
+      run.logger.warn({ reason }, 'fenced: stopping the agent, reporting nothing');
     }
     return this.stop(taskId, 'fenced');
+  }
+
+  /** The attempt this worker runs of a task, or null (not here, or not claimed yet): for log lines. */
+  attemptOf(taskId: string): number | null {
+    return this.active.get(taskId)?.attemptNumber ?? null;
   }
 
   /** Fences every run (self-fencing: Redis was unreachable for longer than the lock). */
@@ -152,11 +160,14 @@ export class TaskRunner {
 
   async run(taskId: string, options: RunOptions = { attemptsLeft: false }): Promise<RunDecision> {
     const { store, workerId } = this.options;
-    const logger = this.options.logger.child({ taskId, workerId });
-    const run: ActiveRun = {};
+    const run: ActiveRun = { logger: this.options.logger.child({ taskId, attempt: null }) };
     // Registered before the attempt is claimed: a cancel that sees the task running finds it here.
     this.active.set(taskId, run);
     try {
+      // For the metrics only: a failed reading must not stop the task.
+      const waiting = this.options.metrics
+        ? await store.waitingSince(taskId).catch(() => undefined)
+        : undefined;
       const claimedAtMs = Date.now();
       const started = await store.startAttempt(
         taskId,
@@ -165,19 +176,24 @@ export class TaskRunner {
         options.queueName,
       );
       if (started.outcome !== 'started') {
-        logger.info({ outcome: started }, 'task not runnable, skipped');
+        run.logger.info({ outcome: started }, 'task not runnable, skipped');
         return { kind: 'done' };
       }
       const attempt: Attempt = { number: started.attemptNumber, workerId, startedAtMs: claimedAtMs };
       run.attemptNumber = attempt.number;
-      const decision = await this.execute(
-        taskId,
-        attempt,
-        run,
-        options,
-        logger.child({ attempt: attempt.number }),
-      );
-      if (decision.kind === 'fenced') this.options.onFenced?.(taskId, decision.reason);
+      run.logger = this.options.logger.child({ taskId, attempt: attempt.number });
+      if (waiting?.attemptOpen) {
+        // START_ATTEMPT closed the open attempt as 'worker lost': this one takes over.
+        this.options.metrics?.failovers.inc();
+        run.logger.warn('taking the task over from a lost worker');
+      } else if (waiting?.sinceMs !== undefined) {
+        this.options.metrics?.queueWait.observe(Math.max(0, claimedAtMs - waiting.sinceMs) / 1000);
+      }
+      const decision = await this.execute(taskId, attempt, run, options, run.logger);
+      if (decision.kind === 'fenced') {
+        this.options.metrics?.fenced.inc();
+        this.options.metrics?.exits.inc({ reason: 'fenced' });
+      }
       return decision;
     } finally {
       // A redelivery of the same task to this worker may have replaced the entry: leave that one.
@@ -254,9 +270,12 @@ export class TaskRunner {
     let result: TaskResult | undefined;
     let attemptUpdate: Promise<void> = Promise.resolve();
     let timeoutMs = 0;
+    /** The model the agent named (its init line), else the one the task asked for. */
+    let model: string | undefined;
     try {
       const task = await store.getOrThrow(taskId);
       timeoutMs = task.spec.timeoutMs;
+      model = task.spec.agent.model;
       const continuation = task.resume?.workerId === this.options.workerId ? task.resume : undefined;
       workspace = continuation
         ? await worktrees.prepareContinuation(taskId, task.spec, continuation.fromTaskId)
@@ -317,7 +336,10 @@ export class TaskRunner {
       }, task.spec.timeoutMs);
       try {
         outcome = await agent.run({
-          onEvent: (event) => events.push(event),
+          onEvent: (event) => {
+            if (event.type === 'agent.init' && event.data.model) model = event.data.model;
+            events.push(event);
+          },
           onStarted: (pid, atMs) => {
             attempt.agentStartedAtMs = atMs;
             attemptUpdate = store
@@ -334,6 +356,8 @@ export class TaskRunner {
       } finally {
         clearTimeout(timer);
       }
+      // Spent whatever becomes of the attempt (fenced, retried or final).
+      this.recordUsage(outcome, model);
       if (run.fenced !== undefined) return fencedDecision();
       classified = classifyOutcome(outcome, timeoutMs);
       // The agent's work is committed whatever the outcome, so nothing it did is lost.
@@ -432,6 +456,8 @@ export class TaskRunner {
         }
         if (requeued === 'requeued') {
           logger.warn({ decision, error: classified.error }, 'attempt failed; task handed back to the queue');
+          this.options.metrics?.exits.inc({ reason: exitReason(classified, outcome, run.stopRequested) });
+          if (decision.kind === 'retry') this.options.metrics?.retries.inc();
           return decision;
         }
       }
@@ -448,8 +474,33 @@ export class TaskRunner {
       return fencedDecision();
     }
     logger.info({ state: classified.state, applied, costUsd: result?.costUsd }, 'task finished');
-    this.options.onFinished?.(taskId, classified.state);
+    const metrics = this.options.metrics;
+    if (metrics) {
+      metrics.exits.inc({ reason: exitReason(classified, outcome, run.stopRequested) });
+      metrics.finished.inc({ state: classified.state });
+      metrics.taskDuration.observe(
+        { state: classified.state },
+        Math.max(0, (finishedAttempt.endedAtMs ?? attempt.startedAtMs) - attempt.startedAtMs) / 1000,
+      );
+    }
     return { kind: 'done' };
+  }
+
+  /** The agent's reported cost and tokens, counted by model. */
+  private recordUsage(outcome: AgentRunOutcome, model: string | undefined): void {
+    const metrics = this.options.metrics;
+    const report = outcome.result;
+    if (!metrics || !report) return;
+    const labels = { model: model || 'unknown' };
+    if (report.costUsd > 0) metrics.costUsd.inc(labels, report.costUsd);
+    const { usage } = report;
+    const kinds = [
+      ['input', usage.inputTokens],
+      ['output', usage.outputTokens],
+      ['cache_creation', usage.cacheCreationInputTokens],
+      ['cache_read', usage.cacheReadInputTokens],
+    ] as const;
+    for (const [kind, tokens] of kinds) if (tokens > 0) metrics.tokens.inc({ ...labels, kind }, tokens);
   }
 
   /**
@@ -485,6 +536,28 @@ const RETRYABLE_BEFORE_AGENT: ReadonlySet<string> = new Set([
   'AGENT_START_FAILED',
   'INTERNAL',
 ]);
+
+/** The reason an attempt that was not fenced counts under in claudine_agent_exits_total. */
+function exitReason(
+  classified: ClassifiedOutcome,
+  outcome: AgentRunOutcome | undefined,
+  stopRequested: StopReason | undefined,
+): AgentExitReason {
+  if (classified.state !== 'failed') return classified.state;
+  if (stopRequested === 'shutdown') return 'shutdown';
+  switch (classified.error.code) {
+    case 'TIMEOUT':
+      return 'timeout';
+    case 'BUDGET_EXCEEDED':
+      return 'budget';
+    case 'AGENT_START_FAILED':
+      return 'start_failed';
+    default:
+      return outcome?.rateLimitedUntilMs !== undefined || outcome?.result?.apiErrorStatus === 429
+        ? 'rate_limited'
+        : 'failed';
+  }
+}
 
 function decideRetry(
   error: TaskError,

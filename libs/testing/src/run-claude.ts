@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const CLAUDE_BIN = join(__dirname, '../../../../node_modules/.bin/claude');
+/** The pinned Claude Code CLI (the worker's dependency), resolved from the workspace. */
+export const CLAUDE_BIN = join(
+  dirname(require.resolve('@anthropic-ai/claude-code/package.json')),
+  'bin',
+  'claude.exe',
+);
 
 export interface ClaudeRun {
   exitCode: number | null;

@@ -1,0 +1,3 @@
+const { createJestConfig } = require('../../jest.preset');
+
+module.exports = createJestConfig(__dirname);
