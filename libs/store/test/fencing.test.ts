@@ -1,11 +1,10 @@
 import { newTaskId, TaskSpecSchema, type Attempt } from '@claudine/core';
-import { startRedis, type RedisHarness } from '@claudine/testing';
 import type { Redis } from 'ioredis';
-import { closeRedis, createRedisConnection } from '../src/connection';
-import { createKeyspace, type Keyspace } from '../src/keyspace';
+import type { Keyspace } from '../src/keyspace';
 import { readTaskEvents } from '../src/task-events';
 import { createTaskQueue, type TaskQueue } from '../src/task-queue';
 import { TaskStore } from '../src/task-store';
+import { freshKeyspace, useStoreRedis } from './support/store-redis';
 
 const spec = TaskSpecSchema.parse({ prompt: 'p', repository: '/srv/repo' });
 
@@ -15,22 +14,15 @@ const spec = TaskSpecSchema.parse({ prompt: 'p', repository: '/srv/repo' });
  * writes change nothing.
  */
 describe('TaskStore fencing', () => {
-  let harness: RedisHarness;
+  const db = useStoreRedis();
   let redis: Redis;
   let keys: Keyspace;
   let store: TaskStore;
   let queue: TaskQueue;
 
-  beforeAll(async () => {
-    harness = await startRedis();
-    redis = createRedisConnection({ url: harness.url, role: 'consumer' });
-  });
-  afterAll(async () => {
-    await closeRedis(redis);
-    await harness.stop();
-  });
   beforeEach(() => {
-    keys = createKeyspace(`${harness.keyPrefix}-${Math.random().toString(16).slice(2, 8)}`);
+    redis = db.redis;
+    keys = freshKeyspace(db);
     store = new TaskStore(redis, keys);
     queue = createTaskQueue(redis, keys);
   });

@@ -1,12 +1,11 @@
 import { newTaskId, TaskSpecSchema } from '@claudine/core';
-import { startRedis, type RedisHarness } from '@claudine/testing';
 import type { Redis } from 'ioredis';
-import { closeRedis, createRedisConnection } from '../src/connection';
-import { createKeyspace, type Keyspace } from '../src/keyspace';
+import type { Keyspace } from '../src/keyspace';
 import { RoutingStore } from '../src/routing-store';
 import { TASK_QUEUE_NAME, workerQueueName } from '../src/task-queue';
 import { NO_AFFINITY_DEADLINE, requirementQueueName, TaskQueues } from '../src/task-routing';
 import { TaskStore } from '../src/task-store';
+import { freshKeyspace, useStoreRedis } from './support/store-redis';
 
 const spec = TaskSpecSchema.parse({
   prompt: 'p',
@@ -16,23 +15,16 @@ const spec = TaskSpecSchema.parse({
 });
 
 describe('routing in the store', () => {
-  let harness: RedisHarness;
+  const db = useStoreRedis();
   let redis: Redis;
   let keys: Keyspace;
   let store: TaskStore;
   let routing: RoutingStore;
   let queues: TaskQueues;
 
-  beforeAll(async () => {
-    harness = await startRedis();
-    redis = createRedisConnection({ url: harness.url, role: 'consumer' });
-  });
-  afterAll(async () => {
-    await closeRedis(redis);
-    await harness.stop();
-  });
   beforeEach(() => {
-    keys = createKeyspace(`${harness.keyPrefix}-${Math.random().toString(16).slice(2, 8)}`);
+    redis = db.redis;
+    keys = freshKeyspace(db);
     store = new TaskStore(redis, keys);
     routing = new RoutingStore(redis, keys);
     queues = new TaskQueues(redis, keys);

@@ -1,34 +1,27 @@
 import { newTaskId, TaskSpecSchema, type TaskSpecInput, type TaskState } from '@claudine/core';
-import { startRedis, type RedisHarness } from '@claudine/testing';
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedisConnection } from '../src/connection';
-import { createKeyspace, type Keyspace } from '../src/keyspace';
+import type { Keyspace } from '../src/keyspace';
 import { readTaskEvents } from '../src/task-events';
 import { TaskGraph } from '../src/task-graph';
 import { createTaskQueue, type TaskQueue } from '../src/task-queue';
 import { TaskStore } from '../src/task-store';
+import { freshKeyspace, useStoreRedis } from './support/store-redis';
 
 const specOf = (input: Partial<TaskSpecInput> = {}) =>
   TaskSpecSchema.parse({ prompt: 'p', repository: '/srv/repo', ...input });
 
 describe('TaskGraph', () => {
-  let harness: RedisHarness;
+  const db = useStoreRedis();
   let redis: Redis;
   let keys: Keyspace;
   let store: TaskStore;
   let graph: TaskGraph;
   let queue: TaskQueue;
 
-  beforeAll(async () => {
-    harness = await startRedis();
-    redis = createRedisConnection({ url: harness.url, role: 'consumer' });
-  });
-  afterAll(async () => {
-    await closeRedis(redis);
-    await harness.stop();
-  });
   beforeEach(() => {
-    keys = createKeyspace(`${harness.keyPrefix}-${Math.random().toString(16).slice(2, 8)}`);
+    redis = db.redis;
+    keys = freshKeyspace(db);
     store = new TaskStore(redis, keys);
     graph = new TaskGraph(redis, keys);
     queue = createTaskQueue(redis, keys);
@@ -208,7 +201,7 @@ describe('TaskGraph', () => {
   });
 
   it('lets only one of two racing coordinators close a cycle: all edges of a call or none', async () => {
-    const second = createRedisConnection({ url: harness.url, role: 'consumer' });
+    const second = createRedisConnection({ url: db.harness.url, role: 'consumer' });
     try {
       const otherGraph = new TaskGraph(second, keys);
       for (let round = 0; round < 20; round++) {

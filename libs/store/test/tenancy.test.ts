@@ -1,30 +1,22 @@
 import { newTaskId, TaskSpecSchema, type Task } from '@claudine/core';
-import { startRedis, type RedisHarness } from '@claudine/testing';
 import type { Redis } from 'ioredis';
 import { AuditLog } from '../src/audit-log';
-import { closeRedis, createRedisConnection } from '../src/connection';
-import { createKeyspace, type Keyspace } from '../src/keyspace';
+import type { Keyspace } from '../src/keyspace';
 import { createTaskQueue, type TaskQueue } from '../src/task-queue';
 import { TaskStore } from '../src/task-store';
+import { freshKeyspace, useStoreRedis } from './support/store-redis';
 
 const spec = TaskSpecSchema.parse({ prompt: 'p', repository: '/srv/repo' });
 
 describe('tenants in the store', () => {
-  let harness: RedisHarness;
+  const db = useStoreRedis();
   let redis: Redis;
   let keys: Keyspace;
   let queue: TaskQueue;
 
-  beforeAll(async () => {
-    harness = await startRedis();
-    redis = createRedisConnection({ url: harness.url, role: 'consumer' });
-  });
-  afterAll(async () => {
-    await closeRedis(redis);
-    await harness.stop();
-  });
   beforeEach(() => {
-    keys = createKeyspace(`${harness.keyPrefix}-${Math.random().toString(16).slice(2, 8)}`);
+    redis = db.redis;
+    keys = freshKeyspace(db);
     queue = createTaskQueue(redis, keys);
   });
   afterEach(async () => {

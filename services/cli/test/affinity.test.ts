@@ -6,18 +6,15 @@ import type { ProtoTaskSpec } from '@claudine/proto';
 import {
   closeRedis,
   createKeyspace,
-  createRedisConnection,
   createTaskQueue,
   readTaskEvents,
   requirementQueueName,
-  TaskStore,
   workerQueueName,
+  type TaskStore,
   type TaskQueue,
 } from '@claudine/store';
 import {
-  createGitRepository,
   createTempDir,
-  startRedis,
   waitFor,
   type GitFixture,
   type RedisHarness,
@@ -26,7 +23,13 @@ import {
 import type { WorkerService } from '@claudine/worker';
 import type { Redis } from 'ioredis';
 import { ClusterClient } from '../src/client/cluster-client';
-import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
+import {
+  connectTestStore,
+  prepareTestGround,
+  startTestCoordinator,
+  startTestWorker,
+  type TestGround,
+} from './support/in-process-cluster';
 
 /**
  * Labels and affinity across the real parts: a coordinator (its routing duty with a short
@@ -37,6 +40,7 @@ const AGENT = path.join(__dirname, 'fixtures', 'agent-leaves-a-trace.sh');
 const AFFINITY_WAIT_MS = 3_000;
 
 describe('labels and affinity', () => {
+  let ground: TestGround;
   let redis: RedisHarness;
   let connection: Redis;
   let store: TaskStore;
@@ -74,11 +78,9 @@ describe('labels and affinity', () => {
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
-    connection = createRedisConnection({ url: redis.url, role: 'consumer' });
-    store = new TaskStore(connection, createKeyspace(redis.keyPrefix));
-    repo = await createGitRepository({ files: { 'README.md': '# affinity\n' } });
-    dataDir = await createTempDir('claudine-affinity-');
+    ground = await prepareTestGround({ readme: '# affinity\n', dataDirPrefix: 'claudine-affinity-' });
+    ({ redis, repo, dataDir } = ground);
+    ({ connection, store } = connectTestStore(redis));
     gates = await createTempDir('claudine-affinity-gates-');
     coordinator = await startTestCoordinator(redis, { CLAUDINE_AFFINITY_WAIT_MS: String(AFFINITY_WAIT_MS) });
     client = ClusterClient.connect(coordinator.grpcAddress);
@@ -92,10 +94,8 @@ describe('labels and affinity', () => {
     await coordinator.close();
     await Promise.all(queues.map((queue) => queue.close()));
     await closeRedis(connection);
-    await repo.remove();
-    await dataDir.remove();
     await gates.remove();
-    await redis.stop();
+    await ground.remove();
   }, 60_000);
 
   const delegate = (prompt: string, spec: Partial<ProtoTaskSpec> = {}): Promise<Task> =>

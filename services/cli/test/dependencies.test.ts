@@ -3,17 +3,9 @@ import path from 'node:path';
 import type { CoordinatorService } from '@claudine/coordinator';
 import { isTerminalState, type Task } from '@claudine/core';
 import type { ProtoTaskSpec } from '@claudine/proto';
+import { closeRedis, createKeyspace, readTaskEvents, type TaskStore } from '@claudine/store';
 import {
-  closeRedis,
-  createKeyspace,
-  createRedisConnection,
-  readTaskEvents,
-  TaskStore,
-} from '@claudine/store';
-import {
-  createGitRepository,
   createTempDir,
-  startRedis,
   waitFor,
   type GitFixture,
   type RedisHarness,
@@ -22,7 +14,13 @@ import {
 import type { WorkerService } from '@claudine/worker';
 import type { Redis } from 'ioredis';
 import { ClusterClient } from '../src/client/cluster-client';
-import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
+import {
+  connectTestStore,
+  prepareTestGround,
+  startTestCoordinator,
+  startTestWorker,
+  type TestGround,
+} from './support/in-process-cluster';
 
 /**
  * Task dependencies across the real parts: a coordinator (gRPC, the releaser) and a worker (in
@@ -32,6 +30,7 @@ import { startTestCoordinator, startTestWorker } from './support/in-process-clus
 const AGENT = path.join(__dirname, 'fixtures', 'agent-leaves-a-trace.sh');
 
 describe('task dependencies', () => {
+  let ground: TestGround;
   let redis: RedisHarness;
   let connection: Redis;
   let store: TaskStore;
@@ -51,11 +50,9 @@ describe('task dependencies', () => {
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
-    connection = createRedisConnection({ url: redis.url, role: 'consumer' });
-    store = new TaskStore(connection, createKeyspace(redis.keyPrefix));
-    repo = await createGitRepository({ files: { 'README.md': '# dependencies\n' } });
-    dataDir = await createTempDir('claudine-deps-');
+    ground = await prepareTestGround({ readme: '# dependencies\n', dataDirPrefix: 'claudine-deps-' });
+    ({ redis, repo, dataDir } = ground);
+    ({ connection, store } = connectTestStore(redis));
     gates = await createTempDir('claudine-gates-');
     coordinator = await startCoordinator();
     worker = await startTestWorker(redis, { id: 'deps-worker', dataDir: dataDir.path, agent: AGENT });
@@ -66,10 +63,8 @@ describe('task dependencies', () => {
     await worker.close();
     await coordinator?.close();
     await closeRedis(connection);
-    await repo.remove();
-    await dataDir.remove();
     await gates.remove();
-    await redis.stop();
+    await ground.remove();
   }, 60_000);
 
   const delegate = async (prompt: string, spec: Partial<ProtoTaskSpec> = {}): Promise<Task> =>

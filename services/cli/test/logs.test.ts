@@ -4,9 +4,6 @@ import type { CoordinatorService } from '@claudine/coordinator';
 import { isTerminalState, type Task } from '@claudine/core';
 import { createLogger } from '@claudine/observability';
 import {
-  createGitRepository,
-  createTempDir,
-  startRedis,
   waitFor,
   type GitFixture,
   type RedisHarness,
@@ -14,7 +11,7 @@ import {
 } from '@claudine/testing';
 import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
 import { ClusterClient } from '../src/client/cluster-client';
-import { startTestCoordinator } from './support/in-process-cluster';
+import { prepareTestGround, startTestCoordinator, type TestGround } from './support/in-process-cluster';
 
 /**
  * The worker's JSON log lines about tasks, from a real worker (in this process, its logger
@@ -23,6 +20,7 @@ import { startTestCoordinator } from './support/in-process-cluster';
 const AGENT = path.join(__dirname, 'fixtures', 'agent-reports-usage.sh');
 
 describe('task log lines', () => {
+  let ground: TestGround | undefined;
   let redis: RedisHarness;
   let repo: GitFixture;
   let dataDir: TempDir;
@@ -32,9 +30,8 @@ describe('task log lines', () => {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    repo = await createGitRepository({ files: { 'README.md': '# logs\n' } });
-    dataDir = await createTempDir('claudine-logs-');
+    ground = await prepareTestGround({ readme: '# logs\n', dataDirPrefix: 'claudine-logs-' });
+    ({ redis, repo, dataDir } = ground);
     coordinator = await startTestCoordinator(redis);
     client = ClusterClient.connect(coordinator.grpcAddress);
     const destination = new Writable({
@@ -63,9 +60,7 @@ describe('task log lines', () => {
     client?.close();
     await worker?.close();
     await coordinator?.close();
-    await repo?.remove();
-    await dataDir?.remove();
-    await redis?.stop();
+    await ground?.remove();
   }, 60_000);
 
   const finished = (id: string): Promise<Task> =>

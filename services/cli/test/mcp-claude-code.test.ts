@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoordinatorService } from '@claudine/coordinator';
 import { ClusterClient } from '@claudine/proto';
@@ -7,12 +6,9 @@ import {
   CLAUDE_BIN,
   createGitRepository,
   createTempDir,
-  runClaude,
   startRedis,
   startScriptedAnthropic,
   waitFor,
-  type ClaudeRun,
-  type ContentBlock,
   type GitFixture,
   type MessagesRequestBody,
   type RedisHarness,
@@ -21,6 +17,17 @@ import {
   type ScriptedRequest,
   type TempDir,
 } from '@claudine/testing';
+import {
+  DELEGATE,
+  LEAD_TIMEOUT_MS,
+  offersDelegateAndWait,
+  previousToolUse,
+  runLead,
+  toolUses,
+  WAIT,
+  writeLeadMcpConfig,
+  type TaskView,
+} from './support/claude-lead';
 import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
 
 /**
@@ -34,18 +41,9 @@ import { startTestCoordinator, startTestWorker } from './support/in-process-clus
  * (the text content is not sent), so the lead's script parses it to build its next call.
  */
 const CLI = path.resolve(__dirname, '../dist/main.js');
-const LEAD_TIMEOUT_MS = 90_000;
-const DELEGATE = 'mcp__claudine__DelegateTask';
-const WAIT = 'mcp__claudine__WaitForTask';
 const LEAD_PROMPT = 'Delegate the question to the cluster and tell me what the worker found.';
 const WORKER_PROMPT = 'Find the answer to the ultimate question and report it.';
 const WORKER_TEXT = `The answer is 42 (worker ${Math.random().toString(36).slice(2, 10)})`;
-
-interface TaskView {
-  id: string;
-  state: string;
-  result?: { text: string };
-}
 
 interface WaitForTaskOutput {
   done: boolean;
@@ -93,54 +91,19 @@ describe('MCP end to end: a lead Claude Code session delegates to the cluster th
   it(
     "delegates with DelegateTask, joins with WaitForTask, and the worker's result reaches the lead's answer",
     async () => {
-      const mcpConfig = path.join(leadHome.path, 'mcp.json');
-      await writeFile(
+      const mcpConfig = await writeLeadMcpConfig(leadHome.path, {
+        command: process.execPath,
+        args: [CLI, 'mcp', '--address', coordinator.grpcAddress],
+      });
+      const lead = await runLead({
+        prompt: LEAD_PROMPT,
         mcpConfig,
-        JSON.stringify({
-          mcpServers: {
-            claudine: {
-              command: process.execPath,
-              args: [CLI, 'mcp', '--address', coordinator.grpcAddress],
-              // Claude Code connects MCP servers in the background, so a headless session's first
-              // turn can be built before `claudine mcp` is up (it takes a second or two to start)
-              // and lack its tools: alwaysLoad makes the CLI wait for this server, for up to
-              // MCP_CONNECT_TIMEOUT_MS (5 s by default, raised below for a loaded machine).
-              alwaysLoad: true,
-            },
-          },
-        }),
-      );
-
-      const lead = await runClaude(
-        [
-          '-p',
-          LEAD_PROMPT,
-          '--output-format',
-          'stream-json',
-          '--verbose',
-          '--mcp-config',
-          mcpConfig,
-          '--strict-mcp-config',
-          // In -p mode an MCP tool runs only when a rule allows it (every permission mode denies it otherwise).
-          '--allowedTools',
-          `${DELEGATE},${WAIT}`,
-        ],
-        {
-          // The gateway (started by the lead, in its directory) runs inside the repository, as with `claude mcp add`.
-          cwd: repo.path,
-          env: {
-            PATH: process.env.PATH,
-            HOME: leadHome.path,
-            ANTHROPIC_BASE_URL: anthropic.url,
-            ANTHROPIC_API_KEY: 'sk-mcp-e2e',
-            CLAUDE_CONFIG_DIR: path.join(leadHome.path, 'claude-config'),
-            DISABLE_AUTOUPDATER: '1',
-            CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-            MCP_CONNECT_TIMEOUT_MS: '30000',
-          },
-          timeoutMs: LEAD_TIMEOUT_MS,
-        },
-      );
+        home: leadHome.path,
+        // The gateway (started by the lead, in its directory) runs inside the repository, as with `claude mcp add`.
+        cwd: repo.path,
+        anthropicUrl: anthropic.url,
+        apiKey: 'sk-mcp-e2e',
+      });
 
       const init = lead.lines.find((line) => line.type === 'system' && line.subtype === 'init');
       expect(init?.mcp_servers).toEqual([{ name: 'claudine', status: 'connected' }]);
@@ -183,14 +146,10 @@ function isLead(body: MessagesRequestBody): boolean {
   return JSON.stringify(body.messages ?? []).includes(LEAD_PROMPT);
 }
 
-function offersTool(body: MessagesRequestBody, name: string): boolean {
-  return (body.tools ?? []).some((tool) => (tool as { name?: unknown }).name === name);
-}
-
 /** The lead's plan, one step per request, decided by the tool call the last tool result answers. */
 function leadTurn(request: ScriptedRequest, repository: string): ScriptedReply {
   // Without the tools (the gateway not connected when the turn was built) the lead could only guess.
-  if (!offersTool(request.body, DELEGATE) || !offersTool(request.body, WAIT)) {
+  if (!offersDelegateAndWait(request.body)) {
     return { kind: 'text', text: 'the claudine MCP tools were not offered to the lead' };
   }
   const previous = previousToolUse(request.body);
@@ -218,20 +177,4 @@ function leadTurn(request: ScriptedRequest, repository: string): ScriptedReply {
     default:
       return { kind: 'text', text: `unexpected tool ${previous.name}` };
   }
-}
-
-/** The tool_use of the conversation's last assistant message, which the final user message answers. */
-function previousToolUse(body: MessagesRequestBody): { name: string; input: unknown } | undefined {
-  const assistant = (body.messages ?? []).filter((message) => message.role === 'assistant').at(-1);
-  if (assistant === undefined || typeof assistant.content === 'string') return undefined;
-  const use = assistant.content.find((block: ContentBlock) => block.type === 'tool_use');
-  return use === undefined ? undefined : { name: String(use.name), input: use.input };
-}
-
-function toolUses(run: ClaudeRun): Array<{ name: string; input: unknown }> {
-  return run.lines
-    .filter((line) => line.type === 'assistant')
-    .flatMap((line) => (line.message as { content: ContentBlock[] }).content)
-    .filter((block) => block.type === 'tool_use')
-    .map((block) => ({ name: String(block.name), input: block.input }));
 }

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoordinatorService } from '@claudine/coordinator';
 import { ClusterClient } from '@claudine/proto';
@@ -6,19 +5,26 @@ import type { WorkerService } from '@claudine/worker';
 import {
   createGitRepository,
   createTempDir,
-  runClaude,
   startRedis,
   startScriptedAnthropic,
-  type ClaudeRun,
-  type ContentBlock,
   type GitFixture,
-  type MessagesRequestBody,
   type RedisHarness,
   type ScriptedAnthropic,
   type ScriptedReply,
   type ScriptedRequest,
   type TempDir,
 } from '@claudine/testing';
+import {
+  DELEGATE,
+  LEAD_TIMEOUT_MS,
+  offersDelegateAndWait,
+  previousToolUse,
+  runLead,
+  toolUses,
+  WAIT,
+  writeLeadMcpConfig,
+  type TaskView,
+} from './support/claude-lead';
 import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
 
 /**
@@ -29,17 +35,8 @@ import { startTestCoordinator, startTestWorker } from './support/in-process-clus
  * stdio, with the real CLI as the worker's agent too.)
  */
 const AGENT = path.join(__dirname, 'fixtures', 'agent-leaves-a-trace.sh');
-const LEAD_TIMEOUT_MS = 90_000;
-const DELEGATE = 'mcp__claudine__DelegateTask';
-const WAIT = 'mcp__claudine__WaitForTask';
 const LEAD_PROMPT = 'Delegate the note to the cluster over HTTP and tell me what the worker said.';
 const TOKEN = 'lead-token-0123456789abcdef';
-
-interface TaskView {
-  id: string;
-  state: string;
-  result?: { text: string };
-}
 
 describe('MCP end to end over HTTP: Claude Code calls the coordinator’s /mcp', () => {
   let redis: RedisHarness;
@@ -79,50 +76,19 @@ describe('MCP end to end over HTTP: Claude Code calls the coordinator’s /mcp',
   it(
     'delegates with DelegateTask, joins with WaitForTask, and the result reaches the lead’s answer',
     async () => {
-      const mcpConfig = path.join(leadHome.path, 'mcp.json');
-      await writeFile(
+      const mcpConfig = await writeLeadMcpConfig(leadHome.path, {
+        type: 'http',
+        url: coordinator.mcpUrl,
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      });
+      const lead = await runLead({
+        prompt: LEAD_PROMPT,
         mcpConfig,
-        JSON.stringify({
-          mcpServers: {
-            claudine: {
-              type: 'http',
-              url: coordinator.mcpUrl,
-              headers: { Authorization: `Bearer ${TOKEN}` },
-              // The first turn waits for this server's tools (see mcp-claude-code.test.ts).
-              alwaysLoad: true,
-            },
-          },
-        }),
-      );
-
-      const lead = await runClaude(
-        [
-          '-p',
-          LEAD_PROMPT,
-          '--output-format',
-          'stream-json',
-          '--verbose',
-          '--mcp-config',
-          mcpConfig,
-          '--strict-mcp-config',
-          '--allowedTools',
-          `${DELEGATE},${WAIT}`,
-        ],
-        {
-          cwd: leadHome.path,
-          env: {
-            PATH: process.env.PATH,
-            HOME: leadHome.path,
-            ANTHROPIC_BASE_URL: anthropic.url,
-            ANTHROPIC_API_KEY: 'sk-mcp-http-e2e',
-            CLAUDE_CONFIG_DIR: path.join(leadHome.path, 'claude-config'),
-            DISABLE_AUTOUPDATER: '1',
-            CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-            MCP_CONNECT_TIMEOUT_MS: '30000',
-          },
-          timeoutMs: LEAD_TIMEOUT_MS,
-        },
-      );
+        home: leadHome.path,
+        cwd: leadHome.path,
+        anthropicUrl: anthropic.url,
+        apiKey: 'sk-mcp-http-e2e',
+      });
 
       const init = lead.lines.find((line) => line.type === 'system' && line.subtype === 'init');
       expect(init?.mcp_servers).toEqual([{ name: 'claudine', status: 'connected' }]);
@@ -152,10 +118,9 @@ describe('MCP end to end over HTTP: Claude Code calls the coordinator’s /mcp',
 
 /** The lead's plan, one step per request: delegate, then wait, then answer with the result. */
 function leadTurn(request: ScriptedRequest, repository: string): ScriptedReply {
-  const offered = (request.body.tools ?? []).map((tool) => (tool as { name?: unknown }).name);
-  if (!offered.includes(DELEGATE) || !offered.includes(WAIT))
+  if (!offersDelegateAndWait(request.body))
     return { kind: 'text', text: 'the claudine MCP tools were not offered to the lead' };
-  const previous = previousToolUse(request.body);
+  const previous = previousToolUse(request.body)?.name;
   const [toolResult] = request.lastToolResults;
   if (previous === undefined || toolResult === undefined)
     return { kind: 'tool_use', name: DELEGATE, input: { prompt: 'write a note', repository } };
@@ -169,20 +134,4 @@ function leadTurn(request: ScriptedRequest, repository: string): ScriptedReply {
   const [task] = (JSON.parse(toolResult.content) as { tasks: TaskView[] }).tasks;
   if (task?.state !== 'completed') return { kind: 'text', text: `not completed: ${toolResult.content}` };
   return { kind: 'text', text: `The worker said: ${task.result?.text ?? ''}` };
-}
-
-/** The name of the tool the conversation's last assistant message called. */
-function previousToolUse(body: MessagesRequestBody): string | undefined {
-  const assistant = (body.messages ?? []).filter((message) => message.role === 'assistant').at(-1);
-  if (assistant === undefined || typeof assistant.content === 'string') return undefined;
-  const use = assistant.content.find((block: ContentBlock) => block.type === 'tool_use');
-  return use === undefined ? undefined : String(use.name);
-}
-
-function toolUses(run: ClaudeRun): Array<{ name: string; input: unknown }> {
-  return run.lines
-    .filter((line) => line.type === 'assistant')
-    .flatMap((line) => (line.message as { content: ContentBlock[] }).content)
-    .filter((block) => block.type === 'tool_use')
-    .map((block) => ({ name: String(block.name), input: block.input }));
 }

@@ -3,17 +3,12 @@ import type { CoordinatorService } from '@claudine/coordinator';
 import { isTerminalState, type Task } from '@claudine/core';
 import type { ProtoTaskSpec } from '@claudine/proto';
 import {
-  createGitRepository,
-  createTempDir,
-  startRedis,
   waitFor,
   type GitFixture,
-  type RedisHarness,
-  type TempDir,
 } from '@claudine/testing';
 import type { WorkerService } from '@claudine/worker';
 import { ClusterClient } from '../src/client/cluster-client';
-import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
+import { startInProcessCluster, type InProcessCluster } from './support/in-process-cluster';
 
 /**
  * What /metrics says once tasks ran: a coordinator and a worker (in this process) on a real
@@ -43,34 +38,25 @@ async function scrape(url: string): Promise<string> {
 }
 
 describe('metrics', () => {
-  let redis: RedisHarness;
+  let cluster: InProcessCluster | undefined;
   let repo: GitFixture;
-  let dataDir: TempDir;
   let coordinator: CoordinatorService;
   let worker: WorkerService;
   let client: ClusterClient;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    repo = await createGitRepository({ files: { 'README.md': '# metrics\n' } });
-    dataDir = await createTempDir('claudine-metrics-');
-    coordinator = await startTestCoordinator(redis);
-    client = ClusterClient.connect(coordinator.grpcAddress);
-    worker = await startTestWorker(redis, {
-      id: 'metrics-worker',
-      dataDir: dataDir.path,
-      agent: AGENT,
-      capacity: 2,
+    cluster = await startInProcessCluster({
+      readme: '# metrics\n',
+      dataDirPrefix: 'claudine-metrics-',
+      worker: { id: 'metrics-worker', agent: AGENT, capacity: 2 },
     });
+    ({ repo, coordinator, worker } = cluster);
+    client = ClusterClient.connect(coordinator.grpcAddress);
   }, 60_000);
 
   afterAll(async () => {
     client?.close();
-    await worker?.close();
-    await coordinator?.close();
-    await repo?.remove();
-    await dataDir?.remove();
-    await redis?.stop();
+    await cluster?.close();
   }, 60_000);
 
   const delegate = (prompt: string, spec: Partial<ProtoTaskSpec> = {}): Promise<Task> =>

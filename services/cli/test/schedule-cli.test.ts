@@ -3,16 +3,10 @@ import path from 'node:path';
 import type { CoordinatorService } from '@claudine/coordinator';
 import type { Task } from '@claudine/core';
 import {
-  createGitRepository,
-  createTempDir,
-  startRedis,
   waitFor,
   type GitFixture,
-  type RedisHarness,
-  type TempDir,
 } from '@claudine/testing';
-import type { WorkerService } from '@claudine/worker';
-import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
+import { startInProcessCluster, type InProcessCluster } from './support/in-process-cluster';
 
 /**
  * `claudine schedule ...` and `claudine pipeline` from the built CLI, against a real coordinator
@@ -39,11 +33,9 @@ interface ScheduleJson {
 }
 
 describe('claudine schedule and pipeline', () => {
-  let redis: RedisHarness;
+  let cluster: InProcessCluster | undefined;
   let repo: GitFixture;
-  let dataDir: TempDir;
   let coordinator: CoordinatorService;
-  let worker: WorkerService;
 
   function claudine(...args: string[]): Promise<CliRun> {
     return new Promise((resolve) => {
@@ -66,19 +58,16 @@ describe('claudine schedule and pipeline', () => {
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
-    repo = await createGitRepository({ files: { 'README.md': '# schedules from the CLI\n' } });
-    dataDir = await createTempDir('claudine-cli-schedules-');
-    coordinator = await startTestCoordinator(redis);
-    worker = await startTestWorker(redis, { id: 'cli-schedule-worker', dataDir: dataDir.path, agent: AGENT });
+    cluster = await startInProcessCluster({
+      readme: '# schedules from the CLI\n',
+      dataDirPrefix: 'claudine-cli-schedules-',
+      worker: { id: 'cli-schedule-worker', agent: AGENT },
+    });
+    ({ repo, coordinator } = cluster);
   }, 60_000);
 
   afterAll(async () => {
-    await worker?.close();
-    await coordinator?.close();
-    await dataDir?.remove();
-    await repo?.remove();
-    await redis?.stop();
+    await cluster?.close();
   }, 60_000);
 
   it('runs an every-second schedule twice, then shows it completed, with its history', async () => {

@@ -2,20 +2,15 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoordinatorService } from '@claudine/coordinator';
-import type { WorkerService } from '@claudine/worker';
 import {
-  createGitRepository,
-  createTempDir,
-  startRedis,
   waitFor,
   type GitFixture,
-  type RedisHarness,
   type TempDir,
 } from '@claudine/testing';
 import { formatByteSize, parseByteSize } from '@claudine/core';
 import { formatAge, WorktreesGcFlagsSchema } from '../src/commands/worktree-commands';
 import { parseFlags } from '../src/flags';
-import { startTestCoordinator, startTestWorker } from './support/in-process-cluster';
+import { startInProcessCluster, type InProcessCluster } from './support/in-process-cluster';
 
 /**
  * `claudine worktrees list|gc` from the built CLI, against a real coordinator and a real worker
@@ -49,11 +44,10 @@ const exists = (target: string): Promise<boolean> =>
   );
 
 describe('claudine worktrees', () => {
-  let redis: RedisHarness;
+  let cluster: InProcessCluster | undefined;
   let repo: GitFixture;
   let dataDir: TempDir;
   let coordinator: CoordinatorService;
-  let worker: WorkerService;
   let taskId: string;
 
   function claudine(...args: string[]): Promise<CliRun> {
@@ -77,11 +71,12 @@ describe('claudine worktrees', () => {
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
-    repo = await createGitRepository({ files: { 'README.md': '# worktrees\n' } });
-    dataDir = await createTempDir('claudine-cli-worktrees-');
-    coordinator = await startTestCoordinator(redis);
-    worker = await startTestWorker(redis, { id: 'cli-worker', dataDir: dataDir.path, agent: AGENT });
+    cluster = await startInProcessCluster({
+      readme: '# worktrees\n',
+      dataDirPrefix: 'claudine-cli-worktrees-',
+      worker: { id: 'cli-worker', agent: AGENT },
+    });
+    ({ repo, dataDir, coordinator } = cluster);
     const run = await claudine(
       'delegate',
       'keep it',
@@ -97,11 +92,7 @@ describe('claudine worktrees', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await worker?.close();
-    await coordinator?.close();
-    await dataDir?.remove();
-    await repo?.remove();
-    await redis?.stop();
+    await cluster?.close();
   });
 
   it('lists the worktree a task kept, as JSON and as a table', async () => {

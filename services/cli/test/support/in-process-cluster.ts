@@ -1,7 +1,16 @@
 import { CoordinatorService, loadConfig as loadCoordinatorConfig } from '@claudine/coordinator';
 import { createLogger } from '@claudine/observability';
-import type { RedisHarness } from '@claudine/testing';
+import { createKeyspace, createRedisConnection, TaskStore } from '@claudine/store';
+import {
+  createGitRepository,
+  createTempDir,
+  startRedis,
+  type GitFixture,
+  type RedisHarness,
+  type TempDir,
+} from '@claudine/testing';
 import { loadConfig as loadWorkerConfig, WorkerService } from '@claudine/worker';
+import type { Redis } from 'ioredis';
 
 /** The services of these tests log nothing: a failure shows in the assertions. */
 const silent = createLogger({ name: 'test', level: 'silent' });
@@ -54,4 +63,86 @@ export function startTestWorker(redis: RedisHarness, options: TestWorkerOptions)
     }),
     logger: silent,
   });
+}
+
+/** What the cluster of a test file works on: a Redis, a repository and the workers' data directory. */
+export interface TestGround {
+  redis: RedisHarness;
+  repo: GitFixture;
+  dataDir: TempDir;
+  /** Removes the repository and the data directory, and stops the Redis. */
+  remove(): Promise<void>;
+}
+
+export interface TestGroundOptions {
+  /** The content of the repository's README.md, its only file. */
+  readme: string;
+  /** The prefix of the data directory's name. */
+  dataDirPrefix: string;
+}
+
+/** A Redis, a repository with a README and an empty data directory; on a failure, what was made is removed. */
+export async function prepareTestGround(options: TestGroundOptions): Promise<TestGround> {
+  const made: Partial<TestGround> = {};
+  const remove = async () => {
+    await made.repo?.remove();
+    await made.dataDir?.remove();
+    await made.redis?.stop();
+  };
+  try {
+    made.redis = await startRedis();
+    made.repo = await createGitRepository({ files: { 'README.md': options.readme } });
+    made.dataDir = await createTempDir(options.dataDirPrefix);
+    return { redis: made.redis, repo: made.repo, dataDir: made.dataDir, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+/** A test ground with a coordinator and one worker in this process. */
+export interface InProcessCluster extends Omit<TestGround, 'remove'> {
+  coordinator: CoordinatorService;
+  worker: WorkerService;
+  /** Closes the worker and the coordinator, then removes the test ground. */
+  close(): Promise<void>;
+}
+
+export interface InProcessClusterOptions extends TestGroundOptions {
+  coordinatorEnv?: Record<string, string>;
+  /** The worker, its data directory the test ground's. */
+  worker: Omit<TestWorkerOptions, 'dataDir'>;
+}
+
+/** Prepares a test ground and starts a coordinator and a worker on it; on a failure, closes what was started. */
+export async function startInProcessCluster(options: InProcessClusterOptions): Promise<InProcessCluster> {
+  const ground = await prepareTestGround(options);
+  let coordinator: CoordinatorService | undefined;
+  try {
+    coordinator = await startTestCoordinator(ground.redis, options.coordinatorEnv);
+    const worker = await startTestWorker(ground.redis, { ...options.worker, dataDir: ground.dataDir.path });
+    const started = coordinator;
+    return {
+      redis: ground.redis,
+      repo: ground.repo,
+      dataDir: ground.dataDir,
+      coordinator: started,
+      worker,
+      close: async () => {
+        await worker.close();
+        await started.close();
+        await ground.remove();
+      },
+    };
+  } catch (error) {
+    await coordinator?.close();
+    await ground.remove();
+    throw error;
+  }
+}
+
+/** A consumer connection to the test's Redis and a TaskStore on the cluster's keyspace, to look behind the API. */
+export function connectTestStore(redis: RedisHarness): { connection: Redis; store: TaskStore } {
+  const connection = createRedisConnection({ url: redis.url, role: 'consumer' });
+  return { connection, store: new TaskStore(connection, createKeyspace(redis.keyPrefix)) };
 }
